@@ -1,0 +1,119 @@
+import type { ConfirmChannel, Options } from 'amqplib';
+import { AppError, NonRetryableError } from './errors.ts';
+
+/** One message to publish. */
+export interface OutgoingMessage {
+  exchange: string;
+  routingKey: string;
+  content: Buffer;
+  options?: Options.Publish;
+}
+
+/** What a producer needs: the outbox relay and the direct publisher depend on this port. */
+export interface AmqpPublisher {
+  /** Resolves once the broker confirmed the message; rejects on nack, channel close, timeout or abort. */
+  publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    options?: Options.Publish,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /** Publishes all messages on one channel and resolves once every one is confirmed. */
+  publishBatch(messages: readonly OutgoingMessage[], signal?: AbortSignal): Promise<void>;
+}
+
+export interface ConfirmPublishOptions {
+  /** Aborts waiting (the timeout policy's signal); the channel stays usable. */
+  signal?: AbortSignal | undefined;
+  /** Longest wait for all confirms, in milliseconds. */
+  timeoutMs: number;
+}
+
+/** AMQP reply codes that mean the caller asked for something wrong, not that the broker is down. */
+const callerFaultCodes = new Set([403, 404, 406]);
+
+/**
+ * Translates an amqplib failure into ours: a channel closed for `NOT_FOUND` (unknown exchange),
+ * `ACCESS_REFUSED` or `PRECONDITION_FAILED` is a {@link NonRetryableError} (retrying cannot help and
+ * it must not open the breaker); anything else means the broker is unavailable.
+ */
+export function translateAmqpError(error: unknown, action: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'number' && callerFaultCodes.has(code)) {
+    return new NonRetryableError(`${action}: ${message}`, { cause: error });
+  }
+  return new AppError('dependency_unavailable', { detail: `${action}: ${message}`, cause: error });
+}
+
+/**
+ * Publishes `messages` in order on one confirm channel and resolves when the broker has confirmed
+ * every one. Rejects at the first nack, when the channel closes, on timeout or abort; on a rejection
+ * some messages may already be confirmed (at-least-once: consumers de-duplicate by messageId).
+ * Respects backpressure: when `publish` returns false it waits for the channel's 'drain'.
+ */
+export function publishConfirmed(
+  channel: ConfirmChannel,
+  messages: readonly OutgoingMessage[],
+  { signal, timeoutMs }: ConfirmPublishOptions,
+): Promise<void> {
+  if (messages.length === 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    let unconfirmed = messages.length;
+    let settled = false;
+    let closeError: unknown;
+    let wake: (() => void) | undefined;
+
+    const onChannelError = (error: unknown): void => {
+      closeError = error;
+    };
+    const onClose = (): void =>
+      finish(translateAmqpError(closeError ?? new Error('channel closed'), 'publish'));
+    const onAbort = (): void => finish(signal?.reason ?? new Error('publish aborted'));
+    const onDrain = (): void => wake?.();
+    const timer = setTimeout(
+      () => finish(new AppError('timeout', { detail: `no publisher confirm within ${timeoutMs} ms` })),
+      timeoutMs,
+    );
+    function finish(error?: unknown): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      channel.off('error', onChannelError);
+      channel.off('close', onClose);
+      channel.off('drain', onDrain);
+      signal?.removeEventListener('abort', onAbort);
+      wake?.();
+      if (error === undefined) resolve();
+      else reject(error instanceof Error ? error : new Error('publish failed', { cause: error }));
+    }
+    // amqplib calls pending callbacks with 'channel closed' before our 'close' listener runs, so the
+    // broker's reason (captured from 'error', which comes first) is preferred.
+    const onConfirm = (error: unknown): void => {
+      if (error) finish(translateAmqpError(closeError ?? error, 'publish'));
+      else if (--unconfirmed === 0) finish();
+    };
+
+    channel.on('error', onChannelError);
+    channel.once('close', onClose);
+    channel.on('drain', onDrain);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const publishAll = async (): Promise<void> => {
+      for (const m of messages) {
+        if (settled) return;
+        let writable: boolean;
+        try {
+          writable = channel.publish(m.exchange, m.routingKey, m.content, m.options, onConfirm);
+        } catch (error) {
+          return finish(translateAmqpError(closeError ?? error, 'publish'));
+        }
+        if (!writable && !settled) await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    };
+    void publishAll();
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Metric names are part of the contract (DESIGN §2.4): the dashboards and the lab read them, so
+ * every service registers its metrics under these names and nowhere else spells them out.
+ * Labels are listed beside each; durations are in seconds (Prometheus convention).
+ */
+export const metricNames = {
+  // every service (system/shared/metrics.ts)
+  httpDuration: 'http_request_duration_seconds', // {method, route, status}
+  breakerState: 'circuit_breaker_state', // {breaker}: 0 closed, 1 open, 2 half-open
+  breakerTransitions: 'circuit_breaker_transitions_total', // {breaker, from, to}
+  // api
+  dedupeRequests: 'dedupe_requests_total', // {route, outcome: executed|coalesced|cached|bypass}
+  cacheRequests: 'cache_requests_total', // {cache, level: l1|l2, result: hit|miss|error}
+  dbQueries: 'db_queries_total', // {operation}: every store call that reaches the database
+  outboxPending: 'outbox_pending_messages', // {producer}
+  outboxOldestAge: 'outbox_oldest_age_seconds', // {producer}
+  publishConfirms: 'amqp_publish_confirms_total', // {producer, exchange}
+  publishFailures: 'amqp_publish_failures_total', // {producer, exchange, reason}
+  // worker
+  workerMessages: 'worker_messages_total', // {type, result: ok|retried|dead_lettered|duplicate}
+  workerProcessingDuration: 'worker_processing_duration_seconds', // {type}
+  workerConsumerConnected: 'worker_consumer_connected', // 1 | 0
+  workerCacheSkipped: 'worker_cache_skipped_total', // {reason}: Redis unavailable, step skipped
+  // notifications
+  notificationsConnected: 'notifications_connected_clients', // {transport: sse|socketio}
+  notificationsDeliveries: 'notifications_deliveries_total', // {transport, type}
+  notificationsDropped: 'notifications_dropped_clients_total', // {transport, reason}
+  notificationsReplayed: 'notifications_replayed_events_total', // {transport}
+  notificationsPipelineLatency: 'notifications_pipeline_latency_seconds', // {transport}: occurredAt → socket write
+  notificationsConsumed: 'notifications_consumed_total', // {type, result: ok|dead_lettered}
+  // lab (served by the lab while a scenario runs)
+  labPhase: 'lab_phase_active', // {scenario, phase}: 1 while the phase runs
+  labFaultActive: 'lab_fault_active', // {scenario, fault}
+  labLatency: 'lab_latency_seconds', // {scenario, kind: http|notification, transport}
+  labDedupeHitRatio: 'lab_dedupe_hit_ratio', // {scenario}
+  labListenersConnected: 'lab_listeners_connected', // {scenario, transport}
+  labRequests: 'lab_requests_total', // {scenario, status, deduplicated}
+} as const;
+
+export type MetricName = (typeof metricNames)[keyof typeof metricNames];

@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { breakerStateValue, type ResiliencePolicy } from './resilience-policy.ts';
+
+export interface ServiceMetrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  breakerState: Gauge<'breaker'>;
+  breakerTransitions: Counter<'breaker' | 'from' | 'to'>;
+}
+
+/** Seconds; fine at the low end, where cached reads live, and up to the slowest timeouts. */
+export const httpDurationBuckets = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/**
+ * A registry per service with default process metrics (labelled `service`) and the metrics every
+ * service shares (DESIGN §2.4). Services register their own metrics on `registry`.
+ */
+export function createServiceMetrics(service: string): ServiceMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: httpDurationBuckets,
+      registers: [registry],
+    }),
+    breakerState: new Gauge({
+      name: 'circuit_breaker_state',
+      help: 'Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated',
+      labelNames: ['breaker'],
+      registers: [registry],
+    }),
+    breakerTransitions: new Counter({
+      name: 'circuit_breaker_transitions_total',
+      help: 'Circuit breaker transitions',
+      labelNames: ['breaker', 'from', 'to'],
+      registers: [registry],
+    }),
+  };
+}
+
+/** Mirrors a policy's breaker into the state gauge and transition counter; returns an unsubscribe. */
+export function trackBreaker(metrics: ServiceMetrics, policy: ResiliencePolicy): () => void {
+  metrics.breakerState.set({ breaker: policy.name }, breakerStateValue[policy.state()]);
+  return policy.onTransition(({ breaker, from, to }) => {
+    metrics.breakerState.set({ breaker }, breakerStateValue[to]);
+    metrics.breakerTransitions.inc({ breaker, from, to });
+  });
+}
