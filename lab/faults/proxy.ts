@@ -1,0 +1,162 @@
+import net from 'node:net';
+import { formatAddress, parseHostPort } from './addresses.ts';
+import { ApiError } from './api-errors.ts';
+import { createProxyLink, type ProxyLink } from './proxy-link.ts';
+import { toxicToJson, type ToxicJson, type ToxicSpec } from './toxic-spec.ts';
+import type { ToxiproxyLogger } from './logger.ts';
+
+export interface ProxyJson {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: ToxicJson[];
+}
+
+export interface ProxySettings {
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+}
+
+export interface Proxy {
+  readonly name: string;
+  settings(): ProxySettings;
+  /** Applies Toxiproxy's update rules: a new address restarts the listener; enabled starts/stops it. */
+  update(next: ProxySettings): Promise<void>;
+  /** Closes the listener and every open connection. */
+  stop(): Promise<void>;
+  findToxic(name: string): ToxicSpec | undefined;
+  addToxic(spec: ToxicSpec): void;
+  updateToxic(spec: ToxicSpec): void;
+  removeToxic(name: string): void;
+  removeAllToxics(): void;
+  toJSON(): ProxyJson;
+}
+
+export interface ProxyDeps {
+  name: string;
+  upstream: string;
+  listen: string;
+  random: () => number;
+  now: () => number;
+  logger: ToxiproxyLogger;
+}
+
+function listenOn(server: net.Server, listen: string): Promise<string> {
+  const address = parseHostPort(listen);
+  if (address === undefined)
+    return Promise.reject(new ApiError('badRequestBody', `invalid listen address ${listen}`));
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void =>
+      reject(new ApiError('listenFailed', error.message, { cause: error }));
+    server.once('error', onError);
+    server.listen({ host: address.host, port: address.port }, () => {
+      server.off('error', onError);
+      resolve(formatAddress(server.address() as net.AddressInfo));
+    });
+  });
+}
+
+/** A named listener forwarding to one upstream, with its toxics applied to every connection. */
+export function createProxy(deps: ProxyDeps): Proxy {
+  const { name, logger } = deps;
+  let current: ProxySettings = { listen: deps.listen, upstream: deps.upstream, enabled: false };
+  let toxics: ToxicSpec[] = [];
+  let server: net.Server | undefined;
+  const links = new Set<ProxyLink>();
+  // Start/stop are async; a queue keeps concurrent API calls from interleaving on one listener.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialize = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const accept = (client: net.Socket): void => {
+    const upstream = parseHostPort(current.upstream);
+    if (upstream === undefined) {
+      client.destroy();
+      return;
+    }
+    const link = createProxyLink({
+      client,
+      upstream: { host: upstream.host ?? '127.0.0.1', port: upstream.port },
+      toxics,
+      random: deps.random,
+      now: deps.now,
+      onClosed: () => links.delete(link),
+      onError: (error, where) => logger.debug({ proxy: name, where, err: error.message }, 'connection error'),
+    });
+    links.add(link);
+  };
+
+  const start = async (): Promise<void> => {
+    if (current.enabled) return;
+    const listener = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, accept);
+    current.listen = await listenOn(listener, current.listen);
+    listener.on('error', (error) => logger.warn({ proxy: name, err: error.message }, 'listener error'));
+    server = listener;
+    current.enabled = true;
+    logger.info({ proxy: name, listen: current.listen, upstream: current.upstream }, 'started proxy');
+  };
+
+  const stopNow = async (): Promise<void> => {
+    if (!current.enabled || server === undefined) return;
+    current.enabled = false;
+    const listener = server;
+    server = undefined;
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    for (const link of links) link.destroy();
+    links.clear();
+    await closed;
+    logger.info({ proxy: name, listen: current.listen }, 'terminated proxy');
+  };
+
+  // Existing connections get the change too, as Toxiproxy updates the chain of every live link.
+  const removeToxic = (toxicName: string): void => {
+    const spec = toxics.find((t) => t.name === toxicName);
+    if (spec === undefined) return;
+    toxics = toxics.filter((t) => t !== spec);
+    for (const link of links) link.chains[spec.stream].remove(toxicName);
+  };
+
+  return {
+    name,
+    settings: () => ({ ...current }),
+    update: (next) =>
+      serialize(async () => {
+        if (next.listen !== current.listen || next.upstream !== current.upstream) {
+          await stopNow();
+          current = { ...current, listen: next.listen, upstream: next.upstream };
+        }
+        if (next.enabled) await start();
+        else await stopNow();
+      }),
+    stop: () => serialize(stopNow),
+    findToxic: (toxicName) => toxics.find((t) => t.name === toxicName),
+    addToxic(spec) {
+      toxics = [...toxics, spec];
+      for (const link of links) link.chains[spec.stream].add(spec);
+    },
+    updateToxic(spec) {
+      toxics = toxics.map((t) => (t.name === spec.name ? spec : t));
+      for (const link of links) link.chains[spec.stream].update(spec);
+    },
+    removeToxic,
+    removeAllToxics() {
+      for (const spec of [...toxics]) removeToxic(spec.name);
+    },
+    toJSON: () => ({
+      name,
+      listen: current.listen,
+      upstream: current.upstream,
+      enabled: current.enabled,
+      // Toxiproxy lists the upstream chain first, then downstream, each in the order added.
+      toxics: [
+        ...toxics.filter((t) => t.stream === 'upstream'),
+        ...toxics.filter((t) => t.stream === 'downstream'),
+      ].map(toxicToJson),
+    }),
+  };
+}
