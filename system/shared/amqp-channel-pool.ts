@@ -225,10 +225,9 @@ export function createAmqpChannelPool(options: AmqpChannelPoolOptions): AmqpChan
 
   async function shutdown(): Promise<void> {
     for (const waiter of waiters.splice(0)) waiter.reject(poolClosed());
-    const channels = idle.splice(0).map((p) => p.channel.close());
-    for (const result of await Promise.allSettled(channels)) {
-      if (result.status === 'rejected') warn(result.reason, 'closing an AMQP channel failed');
-    }
+    // Closing a connection closes its channels; closing channels one by one first would hang on a
+    // black-holed broker (no CloseOk ever comes), while closeAmqpConnection is bounded.
+    idle.length = 0;
     const models = [...slots].map((s) => s.ready.then((m) => closeAmqpConnection(m, connectTimeoutMs)));
     for (const result of await Promise.allSettled(models)) {
       if (result.status === 'rejected') warn(result.reason, 'an AMQP connection never opened');

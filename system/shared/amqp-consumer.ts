@@ -173,7 +173,11 @@ export function createAmqpConsumer(options: AmqpConsumerOptions): AmqpConsumer {
       logger.warn({ consumer: name, inFlight: inFlight.size }, 'stop timed out; unacked requeue');
     if (s) {
       s.ended = true;
-      if (s.model) await closeAmqpConnection(s.model, Math.max(remaining(), 1_000));
+      // Channel first: its close is queued behind the handlers' acks on the same channel, whereas a
+      // connection close (channel 0) can overtake them and the broker would requeue acked messages.
+      const graceMs = Math.max(remaining(), 1_000);
+      if (s.channel) await Promise.race([s.channel.close().catch(() => undefined), sleep(graceMs)]);
+      if (s.model) await closeAmqpConnection(s.model, graceMs);
     }
     setState('stopped');
   }
