@@ -15,6 +15,7 @@ for (const name of services) {
   });
   children.set(name, child);
   for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
   }
   child.on('exit', (code, signal) => {
