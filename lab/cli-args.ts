@@ -1,0 +1,176 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { OptionValue, RunOptions, Scenario } from '../scenarios/types.ts';
+
+export interface RunRequest {
+  kind: 'run';
+  scenario: Scenario;
+  options: RunOptions;
+  target: 'local' | 'compose';
+  outDir: string;
+  jsonFile?: string;
+  enforceGates: boolean;
+}
+
+export type CliRequest =
+  | RunRequest
+  | { kind: 'help'; text: string }
+  | { kind: 'list'; text: string }
+  /** Exit 2 with `message`. */
+  | { kind: 'error'; message: string };
+
+const commonOptions = {
+  target: { type: 'string', default: 'local' },
+  duration: { type: 'string' },
+  rate: { type: 'string' },
+  listeners: { type: 'string' },
+  out: { type: 'string', default: 'reports' },
+  json: { type: 'string' },
+  'no-gates': { type: 'boolean', default: false },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+const commonHelp = `Options:
+  --target local|compose  local (default): start the fault proxy and the three services here;
+                          compose: use a running docker compose stack and its Toxiproxy
+  --duration <time>       main load duration, e.g. 30s, 2m, 1500ms (default: the scenario's)
+  --rate <n>              requests per second of the fixed-rate load (default: the scenario's)
+  --listeners <n>         SSE + Socket.IO listeners, half each (default: the scenario's)
+  --out <dir>             reports directory (default reports/)
+  --json <file>           also write the result JSON to <file>
+  --no-gates              judge and report gates, but exit 0 even when one fails
+  --seed <n>              seed for every random choice (default 1)
+  -h, --help              this help
+Exit codes: 0 every gate holds · 1 a gate failed · 2 the run could not be made or was invalid · 130 interrupted.`;
+
+/** `30s`, `2m`, `1500ms`, `45` (seconds) → milliseconds; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m?.[1]) return undefined;
+  const value = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(unit === 'ms' ? value : unit === 'm' ? value * 60_000 : value * 1000);
+}
+
+export function listText(registry: readonly Scenario[]): string {
+  const width = Math.max(...registry.map((s) => s.name.length));
+  return registry.map((s) => `  ${s.name.padEnd(width)}  ${s.hypothesis}`).join('\n');
+}
+
+function scenarioHelp(scenario: Scenario): string {
+  const d = scenario.defaults;
+  const own = Object.entries(scenario.options ?? {}).map(
+    ([name, o]) =>
+      `  --${name} <${o.type}>  ${o.description} (default ${String(o.default)}${o.choices ? `; one of ${o.choices.join(', ')}` : ''})`,
+  );
+  return [
+    `npm run scenario ${scenario.name} [-- options]`,
+    '',
+    `Hypothesis: ${scenario.hypothesis}`,
+    `Defaults: duration ${d.durationMs / 1000}s, rate ${d.rate}/s, listeners ${d.listeners} — ${d.sizing}`,
+    '',
+    commonHelp,
+    ...(own.length ? ['', `Options of ${scenario.name}:`, ...own] : []),
+  ].join('\n');
+}
+
+export function generalHelp(registry: readonly Scenario[]): string {
+  return [
+    'usage: npm run scenario <name> [-- options]',
+    '       npm run scenario list',
+    '       npm run scenario <name> -- --help',
+    '',
+    'Scenarios:',
+    listText(registry),
+    '',
+    commonHelp,
+  ].join('\n');
+}
+
+const kebabToCamel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function parseNumber(name: string, text: string | undefined, fallback: number, errors: string[]): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0)
+    errors.push(`--${name} must be a non-negative number, got "${text}"`);
+  return value;
+}
+
+/** Parses `argv` (after `lab/cli.ts`) against the registry; never exits, never throws. */
+export function parseCliArgs(argv: readonly string[], registry: readonly Scenario[]): CliRequest {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help')
+    return { kind: 'help', text: generalHelp(registry) };
+  if (first === 'list') return { kind: 'list', text: listText(registry) };
+  const scenario = registry.find((s) => s.name === first);
+  if (!scenario) {
+    return {
+      kind: 'error',
+      message: `unknown scenario "${first}". Scenarios:\n${listText(registry)}\nusage: npm run scenario <name> [-- options]`,
+    };
+  }
+  const own: ParseArgsConfig['options'] = {};
+  for (const [name, o] of Object.entries(scenario.options ?? {}))
+    own[name] = { type: o.type === 'boolean' ? 'boolean' : 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...rest],
+      options: { ...commonOptions, ...own },
+      strict: true,
+      allowPositionals: false,
+    }) as {
+      values: Record<string, string | boolean | undefined>;
+    });
+  } catch (error) {
+    return { kind: 'error', message: `${(error as Error).message}\n\n${scenarioHelp(scenario)}` };
+  }
+  if (values.help) return { kind: 'help', text: scenarioHelp(scenario) };
+  return resolveRun(scenario, values);
+}
+
+function resolveRun(scenario: Scenario, values: Record<string, string | boolean | undefined>): CliRequest {
+  const errors: string[] = [];
+  const target = values.target as string;
+  if (target !== 'local' && target !== 'compose')
+    errors.push(`--target must be local or compose, got "${target}"`);
+  let durationMs = scenario.defaults.durationMs;
+  if (typeof values.duration === 'string') {
+    const parsed = parseDuration(values.duration);
+    if (parsed === undefined || parsed <= 0)
+      errors.push(`--duration must look like 30s, 2m or 1500ms, got "${values.duration}"`);
+    else durationMs = parsed;
+  }
+  const options: RunOptions = {
+    durationMs,
+    rate: parseNumber('rate', values.rate as string | undefined, scenario.defaults.rate, errors),
+    listeners: Math.round(
+      parseNumber('listeners', values.listeners as string | undefined, scenario.defaults.listeners, errors),
+    ),
+    seed: Math.round(parseNumber('seed', values.seed as string | undefined, 1, errors)),
+  };
+  for (const [name, o] of Object.entries(scenario.options ?? {})) {
+    const raw = values[name];
+    let value: OptionValue = o.default;
+    if (o.type === 'boolean' && typeof raw === 'boolean') value = raw;
+    else if (o.type === 'number' && typeof raw === 'string')
+      value = parseNumber(name, raw, Number(o.default), errors);
+    else if (o.type === 'string' && typeof raw === 'string') {
+      if (o.choices && !o.choices.includes(raw))
+        errors.push(`--${name} must be one of ${o.choices.join(', ')}, got "${raw}"`);
+      value = raw;
+    }
+    options[kebabToCamel(name)] = value;
+  }
+  if (errors.length) return { kind: 'error', message: `${errors.join('\n')}\n\n${scenarioHelp(scenario)}` };
+  return {
+    kind: 'run',
+    scenario,
+    options,
+    target: target as 'local' | 'compose',
+    outDir: values.out as string,
+    ...(typeof values.json === 'string' ? { jsonFile: values.json } : {}),
+    enforceGates: values['no-gates'] !== true,
+  };
+}

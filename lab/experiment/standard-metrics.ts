@@ -1,0 +1,121 @@
+import { phaseMetricName } from '../gates/gate.ts';
+import { latencyMetrics } from '../metrics/latency-histogram.ts';
+import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
+import type { ListenerFleet } from '../load/listener-fleet.ts';
+import { transports } from '../load/listener-protocol.ts';
+import type { RequestStats } from '../load/request-stats.ts';
+
+/**
+ * Metrics every run reports (README "Result metrics"):
+ * - `http.latency.{count,p50Ms,p90Ms,p99Ms,p999Ms,maxMs,…}` from intended send time, all phases merged;
+ *   `phase.<p>.http.latency.*` per phase (HDR histograms merged, never averaged);
+ * - `http.requests`, `http.errors` (transport errors and 5xx), `http.deduplicated`, `http.status.<code>`,
+ *   and the same under `phase.<p>.`.
+ */
+export function httpMetrics(recorder: PhaseRecorder, stats: RequestStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  const total = recorder.histogram();
+  if (total.count > 0) Object.assign(out, latencyMetrics('http.latency', total.summary()));
+  for (const { phase, latency } of recorder.totals()) {
+    if (latency.count > 0)
+      Object.assign(out, latencyMetrics(phaseMetricName(phase, 'http.latency'), latency));
+  }
+  out['http.requests'] = stats.total;
+  out['http.errors'] = stats.errors;
+  out['http.deduplicated'] = stats.deduplicated;
+  for (const [phase, counters] of Object.entries(stats.byPhase())) {
+    for (const [name, value] of Object.entries(counters)) {
+      out[phaseMetricName(phase, `http.${name}`)] = value;
+      if (name.startsWith('status.')) out[`http.${name}`] = (out[`http.${name}`] ?? 0) + value;
+    }
+  }
+  return out;
+}
+
+/**
+ * Delivery metrics over every listener fleet of the run:
+ * - `notifications.expected` = expected notifications × listeners, `notifications.delivered` (distinct
+ *   receipts), `.missing`, `.duplicated`, `.outOfOrder`, `.listenersComplete`, `.latency.*`
+ *   (receipt − intended send of the causing write), `notifications.<transport>.*`,
+ *   `notifications.timeToLastSubscriber.*`;
+ * - `events.accepted` (distinct correlation ids expected), `events.lost` (accepted writes none of
+ *   whose notifications reached any listener);
+ * - per phase of the causing write: `phase.<p>.notifications.{expected,delivered,missing,latency.p99Ms}`.
+ */
+export async function notificationMetrics(
+  fleets: readonly ListenerFleet[],
+  expected: readonly [string, number][],
+  phaseAt: (epochMs: number) => string,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const correlationIds = new Set(expected.map(([key]) => key.slice(key.indexOf(':') + 1)));
+  out['events.accepted'] = correlationIds.size;
+  if (fleets.length === 0) return out;
+  const fleet = fleets[0];
+  if (!fleet) return out;
+  if (fleets.length > 1) out['notifications.fleets'] = fleets.length;
+  const analysis = await fleet.analyze(expected);
+  let listeners = 0;
+  const sum = { delivered: 0, missing: 0, duplicated: 0, outOfOrder: 0, listenersComplete: 0 };
+  for (const t of transports) {
+    const { totals, latency } = analysis.byTransport[t];
+    listeners += totals.listeners;
+    sum.delivered += totals.received;
+    sum.missing += totals.missing;
+    sum.duplicated += totals.duplicated;
+    sum.outOfOrder += totals.outOfOrder;
+    sum.listenersComplete += totals.listenersComplete;
+    out[`notifications.${t}.listeners`] = totals.listeners;
+    out[`notifications.${t}.delivered`] = totals.received;
+    out[`notifications.${t}.missing`] = totals.missing;
+    out[`notifications.${t}.duplicated`] = totals.duplicated;
+    if (latency.count > 0)
+      Object.assign(out, latencyMetrics(`notifications.${t}.latency`, latency.summary()));
+  }
+  out['notifications.listeners'] = listeners;
+  out['notifications.expected'] = expected.length * listeners;
+  for (const [key, value] of Object.entries(sum)) out[`notifications.${key}`] = value;
+  if (analysis.latency.count > 0)
+    Object.assign(out, latencyMetrics('notifications.latency', analysis.latency.summary()));
+  if (analysis.timeToLastSubscriber.count > 0) {
+    Object.assign(
+      out,
+      latencyMetrics('notifications.timeToLastSubscriber', analysis.timeToLastSubscriber.summary()),
+    );
+  }
+  // A write is lost when none of its notifications reached any listener.
+  const reachedIds = new Set([...analysis.reached].map((key) => key.slice(key.indexOf(':') + 1)));
+  out['events.lost'] = [...correlationIds].filter((id) => !reachedIds.has(id)).length;
+  await perPhase(out, fleet, expected, phaseAt, listeners);
+  return out;
+}
+
+async function perPhase(
+  out: Record<string, number>,
+  fleet: ListenerFleet,
+  expected: readonly [string, number][],
+  phaseAt: (epochMs: number) => string,
+  listeners: number,
+): Promise<void> {
+  const byPhase = new Map<string, [string, number][]>();
+  for (const item of expected) {
+    const phase = phaseAt(item[1] / 1000);
+    byPhase.set(phase, [...(byPhase.get(phase) ?? []), item]);
+  }
+  if (byPhase.size < 2) return;
+  for (const [phase, items] of byPhase) {
+    const analysis = await fleet.analyze(items);
+    let delivered = 0;
+    let missing = 0;
+    for (const t of transports) {
+      delivered += analysis.byTransport[t].totals.received;
+      missing += analysis.byTransport[t].totals.missing;
+    }
+    out[phaseMetricName(phase, 'notifications.expected')] = items.length * listeners;
+    out[phaseMetricName(phase, 'notifications.delivered')] = delivered;
+    out[phaseMetricName(phase, 'notifications.missing')] = missing;
+    if (analysis.latency.count > 0) {
+      out[phaseMetricName(phase, 'notifications.latency.p99Ms')] = analysis.latency.summary().p99Ms;
+    }
+  }
+}

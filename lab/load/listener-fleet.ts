@@ -1,0 +1,217 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DeliveryTotals, ListenerDelivery } from '../metrics/delivery-tracker.ts';
+import {
+  decodeLatencyHistogram,
+  createLatencyHistogram,
+  type LatencyHistogram,
+} from '../metrics/latency-histogram.ts';
+import {
+  transports,
+  type AnalysisMessage,
+  type ParentMessage,
+  type StatusMessage,
+  type Transport,
+  type TransportCounters,
+  type WorkerMessage,
+} from './listener-protocol.ts';
+
+/** At most this many sockets per child process. */
+export const SOCKETS_PER_WORKER = 5000;
+/** Past ~25k connections to one address:port the source ports run out: use 127.0.0.x sources. */
+const SOCKETS_PER_SOURCE_ADDRESS = 25_000;
+
+export interface ListenerFleetOptions {
+  /** Notifications base URL (through its fault proxy). */
+  baseUrl: string;
+  sse: number;
+  socketio: number;
+  /** Run id: put into the workers' environment (LAB_RUN_ID) so leftovers can be found. */
+  runId: string;
+  ssePath?: string;
+  socketPath?: string;
+  /** New connections per second over the whole fleet. Default 2,000. */
+  connectRatePerSec?: number;
+  /** Child processes; default: enough for ≤ 5,000 sockets each, and both cores past 1,000 listeners. */
+  workers?: number;
+}
+
+export interface FleetAnalysis {
+  byTransport: Record<
+    Transport,
+    { totals: DeliveryTotals; latency: LatencyHistogram; worst: ListenerDelivery[] }
+  >;
+  /** Merged over transports. */
+  latency: LatencyHistogram;
+  /** Per notification: last receipt at any listener − intended send, µs (time to last subscriber). */
+  timeToLastSubscriber: LatencyHistogram;
+  /** Expected keys that reached at least one listener. */
+  reached: Set<string>;
+}
+
+export interface ListenerFleet {
+  readonly total: number;
+  /** Latest counters summed over workers. */
+  counters(): Record<Transport, TransportCounters>;
+  connected(): number;
+  /** Resolves when `count` (default all) listeners are connected; throws after `timeoutMs`. */
+  waitConnected(timeoutMs: number, count?: number): Promise<void>;
+  /** Delivery completeness + latency against the expected `[receiptKey, intendedSendUs]` list. */
+  analyze(expected: readonly [string, number][]): Promise<FleetAnalysis>;
+  /** Largest event-loop lag p99 reported by any worker, ms (generator health). */
+  maxLagP99Ms(): number;
+  close(): Promise<void>;
+}
+
+interface WorkerHandle {
+  child: ChildProcess;
+  status?: StatusMessage;
+  pendingAnalysis?: (message: AnalysisMessage) => void;
+  fatal?: string;
+}
+
+function workerCount(total: number, requested?: number): number {
+  if (requested) return requested;
+  const bySockets = Math.ceil(total / SOCKETS_PER_WORKER);
+  return Math.max(1, bySockets, total >= 1000 ? cpus().length : 1);
+}
+
+/** Starts listener child processes that open their connections at the given rate. */
+export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet {
+  const total = options.sse + options.socketio;
+  const n = workerCount(total, options.workers);
+  const script = fileURLToPath(new URL('./listener-worker.ts', import.meta.url));
+  const handles: WorkerHandle[] = [];
+  const share = (count: number, i: number): number => Math.floor(count / n) + (i < count % n ? 1 : 0);
+  for (let i = 0; i < n; i++) {
+    const child = fork(script, [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, LAB_RUN_ID: options.runId },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const handle: WorkerHandle = { child };
+    child.on('message', (message: WorkerMessage) => {
+      if (message.type === 'status') handle.status = message;
+      else if (message.type === 'analysis') handle.pendingAnalysis?.(message);
+      else handle.fatal = message.message;
+    });
+    const sourceIndex = Math.floor((i * SOCKETS_PER_WORKER) / SOCKETS_PER_SOURCE_ADDRESS);
+    const start: ParentMessage = {
+      type: 'start',
+      baseUrl: options.baseUrl,
+      ssePath: options.ssePath ?? '/api/notifications/stream',
+      socketPath: options.socketPath ?? '/hubs/notifications',
+      sse: share(options.sse, i),
+      socketio: share(options.socketio, i),
+      idPrefix: `w${i}`,
+      connectRatePerSec: Math.max(1, (options.connectRatePerSec ?? 2000) / n),
+      ...(total > SOCKETS_PER_SOURCE_ADDRESS ? { localAddress: `127.0.0.${1 + sourceIndex}` } : {}),
+    };
+    child.send(start);
+    handles.push(handle);
+  }
+
+  const counters = (): Record<Transport, TransportCounters> => {
+    const sum = Object.fromEntries(
+      transports.map((t) => [
+        t,
+        { connected: 0, connects: 0, reconnects: 0, recovered: 0, disconnects: 0, errors: 0, receipts: 0 },
+      ]),
+    ) as Record<Transport, TransportCounters>;
+    for (const h of handles) {
+      for (const t of transports) {
+        const c = h.status?.counters[t];
+        if (!c) continue;
+        for (const key of Object.keys(c) as (keyof TransportCounters)[]) sum[t][key] += c[key];
+      }
+    }
+    return sum;
+  };
+  const connected = (): number => transports.reduce((s, t) => s + counters()[t].connected, 0);
+
+  return {
+    total,
+    counters,
+    connected,
+    async waitConnected(timeoutMs, count = total) {
+      const until = Date.now() + timeoutMs;
+      while (connected() < count) {
+        const fatal = handles.find((h) => h.fatal)?.fatal;
+        if (fatal) throw new Error(`listener worker failed: ${fatal}`);
+        if (Date.now() > until) {
+          throw new Error(`only ${connected()} of ${count} listeners connected within ${timeoutMs} ms`);
+        }
+        await sleep(100);
+      }
+    },
+    async analyze(expected) {
+      const replies = await Promise.all(
+        handles.map(
+          (h) =>
+            new Promise<AnalysisMessage>((resolve) => {
+              h.pendingAnalysis = resolve;
+              h.child.send({ type: 'analyze', expected: [...expected] } satisfies ParentMessage);
+            }),
+        ),
+      );
+      return mergeAnalyses(replies, expected);
+    },
+    maxLagP99Ms() {
+      return Math.max(0, ...handles.map((h) => h.status?.lagP99Ms ?? 0));
+    },
+    async close() {
+      await Promise.all(
+        handles.map(async (h) => {
+          if (h.child.exitCode !== null || h.child.signalCode !== null) return;
+          const exited = new Promise((resolve) => h.child.once('exit', resolve));
+          if (h.child.connected) h.child.send({ type: 'stop' } satisfies ParentMessage);
+          const timeout = sleep(3000).then(() => 'timeout');
+          if ((await Promise.race([exited, timeout])) === 'timeout') h.child.kill('SIGKILL');
+        }),
+      );
+    },
+  };
+}
+
+function mergeAnalyses(
+  replies: readonly AnalysisMessage[],
+  expected: readonly [string, number][],
+): FleetAnalysis {
+  const latency = createLatencyHistogram();
+  const byTransport = {} as FleetAnalysis['byTransport'];
+  for (const t of transports) {
+    const merged = createLatencyHistogram();
+    const totals: DeliveryTotals = {
+      listeners: 0,
+      expected: expected.length,
+      listenersComplete: 0,
+      received: 0,
+      missing: 0,
+      duplicated: 0,
+      outOfOrder: 0,
+      unexpected: 0,
+    };
+    const worst: ListenerDelivery[] = [];
+    for (const reply of replies) {
+      const part = reply.byTransport[t];
+      merged.merge(decodeLatencyHistogram(part.latency));
+      for (const key of Object.keys(totals) as (keyof DeliveryTotals)[])
+        if (key !== 'expected') totals[key] += part.totals[key];
+      worst.push(...part.worst);
+    }
+    latency.merge(merged);
+    byTransport[t] = { totals, latency: merged, worst: worst.slice(0, 10) };
+  }
+  const timeToLastSubscriber = createLatencyHistogram();
+  const reached = new Set<string>();
+  for (const [key, sentAtUs] of expected) {
+    const last = Math.max(0, ...replies.map((r) => r.lastReceiptUs[key] ?? 0));
+    if (last > 0) {
+      reached.add(key);
+      timeToLastSubscriber.record(last - sentAtUs);
+    }
+  }
+  return { byTransport, latency, timeToLastSubscriber, reached };
+}

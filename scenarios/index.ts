@@ -1,0 +1,21 @@
+import { smoke } from './smoke.ts';
+import { burstDuplicateGets } from './burst-duplicate-gets.ts';
+import { rabbitmqOutage } from './rabbitmq-outage.ts';
+import { listenerStorm } from './listener-storm.ts';
+import { redisOutage } from './redis-outage.ts';
+import { slowBroker } from './slow-broker.ts';
+import type { Scenario } from './types.ts';
+
+/** Every scenario `npm run scenario` knows, in the order `list` shows them. Add new ones here. */
+export const scenarios: readonly Scenario[] = [
+  smoke,
+  burstDuplicateGets,
+  rabbitmqOutage,
+  listenerStorm,
+  redisOutage,
+  slowBroker,
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return scenarios.find((s) => s.name === name);
+}

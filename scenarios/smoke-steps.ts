@@ -1,0 +1,184 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { metricNames } from '../system/shared/metric-names.ts';
+import { sumSamples } from '../lab/metrics/prometheus-text.ts';
+import type { ScenarioContext } from './types.ts';
+
+/** Helpers of the smoke scenario, kept apart so smoke.ts reads as data. */
+
+export async function ready(url: string): Promise<{ ok: boolean; detail?: string }> {
+  try {
+    const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) });
+    return response.ok ? { ok: true } : { ok: false, detail: `HTTP ${response.status}` };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message };
+  }
+}
+
+interface Step {
+  method: string;
+  path: string;
+  body?: unknown;
+  expect: number;
+  /** Notifications the step should cause (every listener gets them). */
+  notifies?: readonly string[];
+}
+
+/** Creates, reads, updates, lists and deletes one student; sets `crud.ok` (1 when every status was right). */
+export async function crudOnce(ctx: ScenarioContext): Promise<void> {
+  const tag = `${ctx.runId}-crud`;
+  const email = `lab-${tag}@example.test`;
+  let id = '';
+  const steps = (): Step[] => [
+    {
+      method: 'POST',
+      path: '/api/students',
+      body: { firstName: 'Smoke', lastName: 'Test', email },
+      expect: 201,
+      notifies: ['student.created', 'student.cached'],
+    },
+    { method: 'GET', path: `/api/students/${id}`, expect: 200 },
+    {
+      method: 'PUT',
+      path: `/api/students/${id}`,
+      body: { firstName: 'Smoke', lastName: 'Updated', email },
+      expect: 200,
+      notifies: ['student.updated', 'student.cached'],
+    },
+    { method: 'GET', path: '/api/students?limit=5', expect: 200 },
+    { method: 'DELETE', path: `/api/students/${id}`, expect: 204, notifies: ['student.deleted'] },
+    { method: 'GET', path: `/api/students/${id}`, expect: 404 },
+  ];
+  let ok = 1;
+  for (let i = 0; i < 6; i++) {
+    const step = steps()[i];
+    if (!step) break;
+    const correlationId = `${tag}-${i}`;
+    const response = await ctx.api.json<{ id?: string }>({
+      method: step.method,
+      path: step.path,
+      body: step.body,
+      headers: { 'x-correlation-id': correlationId },
+    });
+    ctx.countResponse(response.status, response.deduplicated);
+    ctx.recordLatency(response.finishedAtUs - response.startedAtUs, response.startedAtUs / 1000);
+    if (i === 0 && response.data?.id) id = String(response.data.id);
+    if (response.status !== step.expect) {
+      ok = 0;
+      ctx.note(
+        `crud: ${step.method} ${step.path} answered ${response.status}, expected ${step.expect}: ${response.body.slice(0, 200)}`,
+      );
+      if (!id) break;
+    } else {
+      for (const type of step.notifies ?? [])
+        ctx.expectNotification(type, correlationId, response.startedAtUs);
+      // Let the worker handle the write before the next one, so DELETE never races student.created.
+      if (step.notifies) await waitForDeliveries(ctx, 10_000);
+    }
+  }
+  ctx.metric('crud.ok', ok);
+}
+
+const dedupeOutcomes = async (ctx: ScenarioContext): Promise<{ hits: number; all: number; db: number }> => {
+  const samples = await ctx.scrape('api').catch(() => []);
+  const of = (outcome: string): number => sumSamples(samples, metricNames.dedupeRequests, { outcome }) ?? 0;
+  return {
+    hits: of('coalesced') + of('cached'),
+    all: sumSamples(samples, metricNames.dedupeRequests) ?? 0,
+    db: sumSamples(samples, metricNames.dbQueries) ?? 0,
+  };
+};
+
+/** A wave of identical GETs on a fresh student: client- and server-side hit rates, backend reads. */
+export async function dedupeBurst(ctx: ScenarioContext): Promise<void> {
+  const size = Number(ctx.options.burstSize);
+  const created = await ctx.api.json<{ id?: string }>({
+    method: 'POST',
+    path: '/api/students',
+    body: { firstName: 'Burst', lastName: 'Key', email: `lab-${ctx.runId}-burst@example.test` },
+  });
+  ctx.countResponse(created.status, created.deduplicated);
+  if (created.status !== 201 || !created.data?.id) {
+    ctx.note(`burst: could not create the student (HTTP ${created.status})`);
+    return;
+  }
+  const before = await dedupeOutcomes(ctx);
+  const wave = await ctx.wave(
+    size,
+    { path: `/api/students/${created.data.id}` },
+    ctx.httpClient(ctx.target.apiUrl, size),
+  );
+  const after = await dedupeOutcomes(ctx);
+  ctx.metric('dedupe.hitRate', wave.hitRate);
+  ctx.metric('dedupe.executed', wave.executed);
+  ctx.metric('dedupe.wave.ok', wave.statuses['200'] ?? 0);
+  if (after.all > before.all)
+    ctx.metric('dedupe.server.hitRate', (after.hits - before.hits) / (after.all - before.all));
+  ctx.metric('dedupe.backendReadsPerWave.max', after.db - before.db);
+  ctx.metric('dedupe.deduplicated.latency.p99Ms', wave.deduplicatedLatency.summary().p99Ms);
+  ctx.metric('dedupe.executed.latency.p99Ms', wave.executedLatency.summary().p99Ms);
+}
+
+/** Waits until every expected notification reached every listener (or `timeoutMs`). */
+export async function waitForDeliveries(ctx: ScenarioContext, timeoutMs: number): Promise<void> {
+  await waitForRecovery(ctx, timeoutMs, false);
+}
+
+/** Waits until every expected notification reached every listener and every breaker is closed (or `timeoutMs`). */
+export async function waitForRecovery(
+  ctx: ScenarioContext,
+  timeoutMs: number,
+  needClosedBreakers = true,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && !ctx.signal.aborted) {
+    let receipts = 0;
+    let listeners = 0;
+    for (const fleet of ctx.fleets()) {
+      const c = fleet.counters();
+      receipts += c.sse.receipts + c.socketio.receipts;
+      listeners += fleet.total;
+    }
+    if (
+      receipts >= ctx.expectedNotifications().length * listeners &&
+      (!needClosedBreakers || breakersClosed(ctx))
+    )
+      return;
+    await sleep(250);
+  }
+}
+
+function latestStates(ctx: ScenarioContext): Map<string, string> {
+  const latest = new Map<string, string>();
+  for (const p of ctx.breakerTimeline()) latest.set(p.breaker, p.state);
+  return latest;
+}
+
+function breakersClosed(ctx: ScenarioContext): boolean {
+  return [...latestStates(ctx).values()].every((state) => state === 'closed');
+}
+
+/**
+ * Around `fault`: `breaker.opened` (1 when any breaker opened), `breaker.closedAtEnd` (1 when every
+ * breaker is closed at the end), `breaker.timeToOpenMs` (fault applied → first open) and
+ * `breaker.timeToCloseMs` (fault rolled back → that breaker closed again); 250 ms resolution.
+ */
+export function breakerMetrics(ctx: ScenarioContext, fault: string): void {
+  const { appliedMs, rolledBackMs } = ctx.faultTimes(fault);
+  const points = ctx.breakerTimeline();
+  const atMs = (tSec: number): number => ctx.runStartedMs + tSec * 1000;
+  const opened = points.find(
+    (p) => p.state === 'open' && (appliedMs === undefined || atMs(p.tSec) >= appliedMs),
+  );
+  const latest = latestStates(ctx);
+  ctx.metric('breaker.opened', opened ? 1 : 0);
+  ctx.metric(
+    'breaker.closedAtEnd',
+    latest.size > 0 && [...latest.values()].every((s) => s === 'closed') ? 1 : 0,
+  );
+  if (opened && appliedMs !== undefined) ctx.metric('breaker.timeToOpenMs', atMs(opened.tSec) - appliedMs);
+  const closed =
+    opened &&
+    points.find((p) => p.breaker === opened.breaker && p.tSec > opened.tSec && p.state === 'closed');
+  if (closed && rolledBackMs !== undefined)
+    ctx.metric('breaker.timeToCloseMs', Math.max(0, atMs(closed.tSec) - rolledBackMs));
+}

@@ -1,0 +1,85 @@
+import { breakerMetrics, crudOnce, dedupeBurst, ready, waitForRecovery } from './smoke-steps.ts';
+import { defineScenario } from './types.ts';
+
+const steadyMs = 5000;
+const cutMs = 5000;
+
+/**
+ * Every path once, in under a minute: CRUD, a de-duplicated burst, notifications reaching SSE and
+ * Socket.IO listeners, and a 5 s broker cut (proxy disabled) with recovery. Gates are about
+ * correctness, not speed.
+ */
+export const smoke = defineScenario({
+  name: 'smoke',
+  hypothesis:
+    'every path works once: CRUD, a de-duplicated burst, notifications to SSE and Socket.IO listeners, and a 5 s broker cut loses nothing',
+  defaults: {
+    durationMs: steadyMs + cutMs + 2000,
+    rate: 10,
+    listeners: 6,
+    sizing:
+      'tiny on purpose (10 writes/s, 6 listeners, a 200-request burst): a correctness check for CI, finishing in about a minute on 2 cores',
+  },
+  options: {
+    'burst-size': { type: 'number', default: 200, description: 'identical concurrent GETs in the burst' },
+  },
+  steadyState: [
+    { name: 'api ready', probe: (ctx) => ready(ctx.target.apiUrl) },
+    { name: 'notifications ready', probe: (ctx) => ready(ctx.target.notificationsDirectUrl) },
+  ],
+  async setup(ctx) {
+    const half = Math.floor(ctx.options.listeners / 2);
+    const fleet = ctx.listeners({ sse: ctx.options.listeners - half, socketio: half });
+    await fleet.waitConnected(20_000);
+  },
+  phases: [
+    { name: 'crud', run: crudOnce },
+    { name: 'burst', run: dedupeBurst },
+    {
+      name: 'steady',
+      durationMs: steadyMs,
+      async run(ctx) {
+        // Writers span steady, the cut and a little after it: writes keep coming while the broker is away.
+        ctx.background(
+          'writers',
+          ctx.writers({ kind: 'create', ratePerSec: ctx.options.rate, durationMs: ctx.options.durationMs }),
+        );
+        await Promise.resolve();
+      },
+    },
+    { name: 'broker-cut', durationMs: cutMs },
+    { name: 'recovery', run: (ctx) => waitForRecovery(ctx, 25_000) },
+  ],
+  faults: [
+    {
+      name: 'rabbitmq-down',
+      phase: 'broker-cut',
+      atMs: 0,
+      durationMs: cutMs,
+      description: 'rabbitmq: proxy disabled (connection refused)',
+      apply: (ctx) => ctx.faults.disable(ctx.target.proxyNames.rabbitmq),
+      rollback: (ctx) => ctx.faults.enable(ctx.target.proxyNames.rabbitmq),
+    },
+  ],
+  collect: (ctx) => Promise.resolve(breakerMetrics(ctx, 'rabbitmq-down')),
+  gates: [
+    { name: 'CRUD answers with the documented statuses', metric: 'crud.ok', op: '==', threshold: 1 },
+    {
+      name: 'the burst is de-duplicated (client-side hit rate)',
+      metric: 'dedupe.hitRate',
+      op: '>=',
+      threshold: 0.95,
+    },
+    { name: 'writes were accepted', metric: 'events.accepted', op: '>', threshold: 0 },
+    { name: 'no accepted write is lost', metric: 'events.lost', op: '==', threshold: 0 },
+    {
+      name: 'every listener got every notification',
+      metric: 'notifications.missing',
+      op: '==',
+      threshold: 0,
+    },
+    { name: 'no notification delivered twice', metric: 'notifications.duplicated', op: '==', threshold: 0 },
+    { name: 'the breaker opened during the cut', metric: 'breaker.opened', op: '==', threshold: 1 },
+    { name: 'the breaker closed after recovery', metric: 'breaker.closedAtEnd', op: '==', threshold: 1 },
+  ],
+});

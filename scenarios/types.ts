@@ -1,0 +1,125 @@
+import type { Gate } from '../lab/gates/gate.ts';
+import type { ScenarioContext } from '../lab/experiment/context.ts';
+import type { ServiceEnvs } from '../lab/target/target.ts';
+
+export type { Gate } from '../lab/gates/gate.ts';
+export type { ScenarioContext } from '../lab/experiment/context.ts';
+export type { ServiceEnvs, ServiceName, Target } from '../lab/target/target.ts';
+
+/** Values a scenario option can take on the command line. */
+export type OptionValue = number | string | boolean;
+
+/** A scenario-specific command-line option, e.g. `--wave-size 1000`. */
+export interface ScenarioOption {
+  type: 'number' | 'string' | 'boolean';
+  default: OptionValue;
+  description: string;
+  /** Allowed values for a string option. */
+  choices?: readonly string[];
+}
+
+/**
+ * The options every run has. Durations in milliseconds, rates in requests per second. The CLI's
+ * `--duration 30s`, `--rate 200`, `--listeners 50` override the scenario's defaults.
+ */
+export interface CommonOptions {
+  durationMs: number;
+  rate: number;
+  listeners: number;
+  seed: number;
+}
+
+/** Resolved options: the common ones plus the scenario's own, keyed by option name (camelCase). */
+export type RunOptions = CommonOptions & Record<string, OptionValue>;
+
+export interface ScenarioDefaults extends Omit<CommonOptions, 'seed'> {
+  /** Why these numbers: what they mean on this 2-core machine (shown by `--help`). */
+  sizing: string;
+}
+
+/** When a steady-state check runs (Chaos Toolkit's steady-state hypothesis). */
+export type SteadyStateWhen = 'before' | 'during' | 'after';
+
+export interface SteadyStateCheck {
+  name: string;
+  /** Default: before and after. `during` runs at the end of every phase. */
+  when?: readonly SteadyStateWhen[];
+  /** True (or `{ok: true}`) when the system is in its steady state. Must not throw for "no". */
+  probe(ctx: ScenarioContext): Promise<boolean | { ok: boolean; detail?: string }>;
+}
+
+/**
+ * A timed step of the method. The phase ends when `run` (if any) has resolved AND `durationMs`
+ * (if any) has elapsed since it began, so `{durationMs}` alone is "let the background load run".
+ */
+export interface Phase {
+  name: string;
+  durationMs?: number | ((options: RunOptions) => number);
+  run?(ctx: ScenarioContext): Promise<void>;
+}
+
+/**
+ * A fault injected at an exact offset into a phase. `rollback` ALWAYS runs: after `durationMs`
+ * when given, otherwise at the end of the run, and on abort or error; `/reset` follows anyway.
+ */
+export interface Fault {
+  name: string;
+  /** Phase the offset is counted from. */
+  phase: string;
+  /** Offset from the start of `phase`, milliseconds. Default 0. */
+  atMs?: number;
+  /** How long the fault stays, milliseconds (or from the options); omitted: until the end of the run. */
+  durationMs?: number | ((options: RunOptions) => number);
+  /** One line for reports and annotations, e.g. `rabbitmq: proxy disabled (connection refused)`. */
+  description: string;
+  apply(ctx: ScenarioContext): Promise<void>;
+  rollback(ctx: ScenarioContext): Promise<void>;
+}
+
+/**
+ * One run of the phases with its own service configuration; a scenario with variants runs its
+ * phases once per variant (the target restarts services with `env` between them), and phase names
+ * become `<variant>-<phase>`.
+ */
+export interface Variant {
+  name: string;
+  env: ServiceEnvs;
+}
+
+/** A named experiment, declared as data: hypothesis, defaults, steady state, phases, faults, gates. */
+export interface Scenario {
+  /** kebab-case; the report folder name. */
+  name: string;
+  /** One line: what the run is expected to show. */
+  hypothesis: string;
+  defaults: ScenarioDefaults;
+  options?: Readonly<Record<string, ScenarioOption>>;
+  /** Service environment for the whole run (e.g. `{api: {DEDUPE_MODE: 'cache'}}`). */
+  env?: ServiceEnvs | ((options: RunOptions) => ServiceEnvs);
+  /** Fixed, or chosen from the options (e.g. `--publish-mode direct` runs only the direct variants). */
+  variants?: readonly Variant[] | ((options: RunOptions) => readonly Variant[]);
+  steadyState?: readonly SteadyStateCheck[];
+  /** Runs once before the first phase (seed data, connect listeners). Not timed as a phase. */
+  setup?(ctx: ScenarioContext): Promise<void>;
+  phases: readonly Phase[];
+  faults?: readonly Fault[];
+  /** Gates judged on the final metrics; a gate with `phase` reads `phase.<phase>.<metric>`. */
+  gates: readonly Gate[] | ((options: RunOptions) => readonly Gate[]);
+  /** Runs after the last phase (and the rollbacks): compute result metrics with `ctx.metric`. */
+  collect?(ctx: ScenarioContext): Promise<void>;
+}
+
+/** The variants a run with `options` goes through (empty: one run without a variant). */
+export function variantsOf(scenario: Scenario, options: RunOptions): readonly Variant[] {
+  return typeof scenario.variants === 'function' ? scenario.variants(options) : (scenario.variants ?? []);
+}
+
+/** How long `fault` stays with `options`; undefined: until the end of the run. */
+export function faultDurationMs(fault: Fault, options: RunOptions): number | undefined {
+  return typeof fault.durationMs === 'function' ? fault.durationMs(options) : fault.durationMs;
+}
+
+/** Identity helper that keeps a scenario's literal types and checks it against {@link Scenario}. */
+export function defineScenario(scenario: Scenario): Scenario {
+  return scenario;
+}
