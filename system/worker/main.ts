@@ -1,29 +1,23 @@
-// Placeholder entry point until the worker service lands: it starts, reports health, and stops
-// cleanly on SIGTERM/SIGINT (see README "Status").
-import express from 'express';
-import { z } from 'zod';
-import { env, loadConfig } from '../shared/config.ts';
-import { createOpsRoutes } from '../shared/http-ops.ts';
+// Worker composition root: config → adapters → worker + ops HTTP → listen → graceful shutdown.
 import { createLogger } from '../shared/logger.ts';
-import { createServiceMetrics } from '../shared/metrics.ts';
 import { createGracefulShutdown } from '../shared/shutdown.ts';
+import { loadWorkerConfig } from './config.ts';
+import { createWorkerRuntime } from './worker-runtime.ts';
 
-const config = loadConfig(
-  'worker',
-  z.object({ PORT: env.port(5002), LOG_LEVEL: env.logLevel() }),
-  process.env,
-);
+const config = loadWorkerConfig(process.env);
 const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL });
-const metrics = createServiceMetrics('worker');
-const app = express();
-app.use(createOpsRoutes({ service: 'worker', checks: [], registry: metrics.registry }));
-const server = app.listen(config.PORT, () =>
-  logger.info({ port: config.PORT }, 'worker listening (placeholder)'),
-);
 const shutdown = createGracefulShutdown({
   logger,
-  timeoutMs: 10_000,
+  timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS + 2_000,
   handleSignals: true,
   exitWithParent: true,
 });
+
+const runtime = await createWorkerRuntime(config, { logger });
+const server = runtime.app.listen(config.PORT, () =>
+  logger.info({ port: config.PORT, prefetch: config.WORKER_PREFETCH }, 'worker listening'),
+);
+// Steps run last-added first: stop consuming and drain before the ops endpoint goes away.
 shutdown.add({ name: 'http', run: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+shutdown.add({ name: 'worker', run: () => runtime.close(config.WORKER_SHUTDOWN_TIMEOUT_MS) });
+await runtime.worker.start();

@@ -1,0 +1,17 @@
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { HealthCheck } from '../shared/health.ts';
+import { createOpsRoutes } from '../shared/http-ops.ts';
+
+export interface WorkerAppDeps {
+  checks: HealthCheck[];
+  registry: Registry;
+}
+
+/** The worker's HTTP surface: `/health`, `/health/ready`, `/health/live`, `/metrics` (no listen). */
+export function createApp({ checks, registry }: WorkerAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(createOpsRoutes({ service: 'worker', checks, registry }));
+  return app;
+}

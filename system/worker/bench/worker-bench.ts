@@ -1,0 +1,120 @@
+// `npm run bench:worker`: messages per second through the worker at prefetch 1 and at a larger
+// prefetch, in one run, against the real PostgreSQL, RabbitMQ and Redis. Each round pre-loads the
+// queue, starts a fresh in-process worker and times delivery → ack of every message (each one a
+// real transaction: claim + increment + outbox, cache write, second transaction). Writes
+// reports/bench/worker.json. Options: BENCH_MESSAGES (default 2000), BENCH_PREFETCH (default 50).
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { assertWorkerTopology } from '../../shared/topology.ts';
+import { createWorkerRuntime, type WorkerRuntime } from '../worker-runtime.ts';
+import {
+  createTestBroker,
+  createTestDatabase,
+  domainEvent,
+  insertStudent,
+  testLogger,
+  testWorkerConfig,
+  type TestBroker,
+  type TestDatabase,
+} from '../testing/worker-test-env.ts';
+
+const messages = Number(process.env.BENCH_MESSAGES ?? 2_000);
+const largePrefetch = Number(process.env.BENCH_PREFETCH ?? 50);
+const studentCount = 500;
+const retryDelaysMs = [1_000];
+
+interface RoundResult {
+  prefetch: number;
+  messages: number;
+  seconds: number;
+  messagesPerSec: number;
+  /** Until the last notification of the round left the outbox, in seconds. */
+  notifiedSeconds: number;
+}
+
+const processed = async (runtime: WorkerRuntime) => {
+  const metric = await runtime.metrics.registry.getSingleMetric('worker_messages_total')?.get();
+  return metric?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+};
+
+const pendingOutbox = async (db: TestDatabase) =>
+  Number(
+    (
+      await db.pool.query<{ n: string }>(
+        "select count(*) as n from outbox where producer = 'worker' and published_at is null",
+      )
+    ).rows[0]?.n,
+  );
+
+async function round(
+  db: TestDatabase,
+  broker: TestBroker,
+  ids: string[],
+  prefetch: number,
+): Promise<RoundResult> {
+  const config = testWorkerConfig({
+    DATABASE_URL: db.url,
+    WORKER_TOPOLOGY_PREFIX: broker.prefix,
+    WORKER_PREFETCH: String(prefetch),
+    WORKER_RETRY_DELAYS_MS: retryDelaysMs.join(','),
+    DB_POOL_SIZE: '20',
+  });
+  await assertWorkerTopology(broker.channel, { names: broker.names, retryDelaysMs });
+  for (let i = 0; i < messages; i++)
+    broker.publishEvent(domainEvent('student.updated', ids[i % ids.length]!));
+  await broker.waitFor(
+    async () => (await broker.channel.checkQueue(broker.names.workerQueue)).messageCount >= messages,
+    60_000,
+    'the queue to fill',
+  );
+  const runtime = await createWorkerRuntime(config, { logger: testLogger, migrate: false });
+  const started = performance.now();
+  await runtime.worker.start();
+  await broker.waitFor(async () => (await processed(runtime)) >= messages, 600_000, 'every message');
+  const seconds = (performance.now() - started) / 1_000;
+  await broker.waitFor(async () => (await pendingOutbox(db)) === 0, 120_000, 'the outbox to drain');
+  const notifiedSeconds = (performance.now() - started) / 1_000;
+  await runtime.close(10_000);
+  return { prefetch, messages, seconds, messagesPerSec: Math.round(messages / seconds), notifiedSeconds };
+}
+
+async function main(): Promise<void> {
+  const db = await createTestDatabase();
+  const broker = await createTestBroker(retryDelaysMs);
+  try {
+    const ids = await Promise.all(
+      Array.from({ length: studentCount }, () => insertStudent(db.pool, randomUUID())),
+    );
+    const results: RoundResult[] = [];
+    for (const prefetch of [1, largePrefetch]) {
+      const result = await round(db, broker, ids, prefetch);
+      results.push(result);
+      console.log(
+        `prefetch ${String(prefetch).padStart(3)}: ${result.messagesPerSec} msg/s (${messages} messages in ${result.seconds.toFixed(2)} s; outbox drained at ${result.notifiedSeconds.toFixed(2)} s)`,
+      );
+    }
+    const ratio = results[1]!.messagesPerSec / results[0]!.messagesPerSec;
+    console.log(`ratio prefetch ${largePrefetch} / prefetch 1: ${ratio.toFixed(2)}× (target ≥ 3×)`);
+    const report = {
+      benchmark: 'worker',
+      at: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, loadAverage1m: os.loadavg()[0] },
+      messagesPerRound: messages,
+      rounds: results,
+      ratio: Math.round(ratio * 100) / 100,
+      target: 3,
+      meetsTarget: ratio >= 3,
+    };
+    const file = path.join(process.cwd(), 'reports', 'bench', 'worker.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await broker.close();
+    await db.drop();
+  }
+}
+
+await main();
