@@ -80,8 +80,7 @@ export interface ResiliencePolicy {
   onRetry(listener: (event: RetryEvent) => void): () => void;
 }
 
-const describeError = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const defaultIsFailure = (error: unknown): boolean =>
   !isNonRetryableError(error) && !(isAppError(error) && error.status < 500);
@@ -138,7 +137,13 @@ export function createResiliencePolicy(options: ResiliencePolicyOptions): Resili
 
   return {
     name: options.name,
-    execute: (fn, signal) => policy.execute(({ signal: attemptSignal }) => fn(attemptSignal), signal),
+    // A fresh signal per call: cockatiel would otherwise hang every call's abort listener on one
+    // shared never-aborted signal, which trips Node's MaxListeners warning under concurrency.
+    execute: (fn, signal) =>
+      policy.execute(
+        ({ signal: attemptSignal }) => fn(attemptSignal),
+        signal ?? new AbortController().signal,
+      ),
     state: () => current,
     onTransition: (listener) => subscribe('transition', listener),
     onRetry: (listener) => subscribe('retry', listener),
