@@ -10,6 +10,7 @@ import {
 } from '../load/autocannon-load.ts';
 import { createHttpClient, type HttpClient, type HttpRequestSpec } from '../load/http-client.ts';
 import { startListenerFleet, type ListenerFleet } from '../load/listener-fleet.ts';
+import { replayLatencyBatch } from '../load/live-latency.ts';
 import type { RequestStats } from '../load/request-stats.ts';
 import { fireWave, type WaveResult } from '../load/wave.ts';
 import { runWriters, notificationsOf, type WritersOptions, type WritersResult } from '../load/writers.ts';
@@ -191,6 +192,10 @@ export function createScenarioContext(deps: ContextDeps): ScenarioContext {
         baseUrl: deps.target.notificationsUrl,
         runId: deps.target.runId,
         ...counts,
+        onLatency: (transport, batch) =>
+          replayLatencyBatch(batch, (latencySec) =>
+            deps.exporter.observeLatency('notification', transport, latencySec * 1e6),
+          ),
       });
       deps.fleets.push(fleet);
       return fleet;

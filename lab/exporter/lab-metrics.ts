@@ -18,7 +18,10 @@ export interface LabExporter {
   close(): Promise<void>;
 }
 
-const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Upper bounds of `lab_latency_seconds`, in seconds. */
+export const labLatencyBucketsSec = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
 
 /**
  * Serves `/metrics` on `port` (LAB_METRICS_PORT, default 9464; 0 = any free port). A port already
@@ -48,7 +51,7 @@ export async function startLabExporter(options: {
     name: metricNames.labLatency,
     help: 'Client-side latency measured by the lab (from intended send time)',
     labelNames: ['kind', 'transport'],
-    buckets: latencyBuckets,
+    buckets: labLatencyBucketsSec,
     registers: [registry],
   });
   const hitRatio = new Gauge({

@@ -17,6 +17,7 @@ import {
   type TransportCounters,
   type WorkerMessage,
 } from './listener-protocol.ts';
+import type { LatencyBatch } from './live-latency.ts';
 
 /** At most this many sockets per child process. */
 export const SOCKETS_PER_WORKER = 5000;
@@ -34,6 +35,8 @@ export interface ListenerFleetOptions {
   socketPath?: string;
   /** New connections per second over the whole fleet. Default 2,000. */
   connectRatePerSec?: number;
+  /** Called with each worker's end-to-end latency samples as they arrive (about once a second). */
+  onLatency?(transport: Transport, batch: LatencyBatch): void;
   /** Child processes; default: enough for ≤ 5,000 sockets each, and both cores past 1,000 listeners. */
   workers?: number;
 }
@@ -93,8 +96,13 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
     });
     const handle: WorkerHandle = { child };
     child.on('message', (message: WorkerMessage) => {
-      if (message.type === 'status') handle.status = message;
-      else if (message.type === 'analysis') handle.pendingAnalysis?.(message);
+      if (message.type === 'status') {
+        handle.status = message;
+        for (const t of transports) {
+          const batch = message.latency?.[t];
+          if (batch) options.onLatency?.(t, batch);
+        }
+      } else if (message.type === 'analysis') handle.pendingAnalysis?.(message);
       else handle.fatal = message.message;
     });
     const sourceIndex = Math.floor((i * SOCKETS_PER_WORKER) / SOCKETS_PER_SOURCE_ADDRESS);

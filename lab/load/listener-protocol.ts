@@ -1,3 +1,4 @@
+import type { LatencyBatch } from './live-latency.ts';
 import type { DeliveryTotals, ListenerDelivery } from '../metrics/delivery-tracker.ts';
 
 /** The two listener transports of the notifications service (DESIGN §2.3). */
@@ -64,6 +65,8 @@ export interface StatusMessage {
   rampDone: boolean;
   lagP99Ms: number;
   cpuPercent: number;
+  /** End-to-end latency samples since the last status, per transport (see live-latency.ts). */
+  latency?: Partial<Record<Transport, LatencyBatch>>;
 }
 
 export interface TransportAnalysis {

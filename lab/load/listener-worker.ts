@@ -5,6 +5,8 @@ import { EventSource } from 'eventsource';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
 import { nowUs } from '../metrics/clock.ts';
+import { labLatencyBucketsSec } from '../exporter/lab-metrics.ts';
+import { createLatencyBatcher, intendedSendUsOf, type LatencyBatch } from './live-latency.ts';
 import {
   analyzeDelivery,
   type ExpectedNotification,
@@ -53,9 +55,26 @@ const send = (message: WorkerMessage): void => {
   if (process.connected) process.send?.(message);
 };
 
+const liveLatency = {
+  sse: createLatencyBatcher(labLatencyBucketsSec),
+  socketio: createLatencyBatcher(labLatencyBucketsSec),
+};
+
+function drainLiveLatency(): Partial<Record<Transport, LatencyBatch>> {
+  const batches: Partial<Record<Transport, LatencyBatch>> = {};
+  for (const transport of transports) {
+    const batch = liveLatency[transport].drain();
+    if (batch) batches[transport] = batch;
+  }
+  return batches;
+}
+
 function record(listener: Listener, key: string): void {
+  const atUs = nowUs();
   listener.keys.push(key);
-  listener.atUs.push(nowUs());
+  listener.atUs.push(atUs);
+  const intendedUs = intendedSendUsOf(key.slice(key.indexOf(':') + 1));
+  if (intendedUs !== undefined) liveLatency[listener.transport].add((atUs - intendedUs) / 1e6);
   counters[listener.transport].receipts += 1;
 }
 
@@ -148,6 +167,7 @@ async function startFleet(start: StartMessage): Promise<void> {
       rampDone,
       lagP99Ms: health.lagP99Ms,
       cpuPercent: monitor.samples().at(-1)?.cpuPercent ?? 0,
+      latency: drainLiveLatency(),
     });
   }, 1000);
   statusTimer.unref();

@@ -1,6 +1,7 @@
 import type { FixedRateResult } from '../metrics/open-loop-schedule.ts';
 import { runHttpAtFixedRate, type FixedRateResponse } from './fixed-rate-http.ts';
 import type { HttpClient, HttpRequestSpec } from './http-client.ts';
+import { correlationIdFor } from './live-latency.ts';
 
 export type WriteKind = 'create' | 'update';
 
@@ -47,9 +48,10 @@ export async function runWriters(options: WritersOptions): Promise<WritersResult
   const statuses: Record<string, number> = {};
   let accepted = 0;
   let rejected = 0;
-  const correlationOf = (seq: number): string => `${options.correlationPrefix}-${seq}`;
-  const request = (seq: number): HttpRequestSpec => {
-    const correlationId = correlationOf(seq);
+  const correlationOf = (seq: number, intendedAtUs: number): string =>
+    correlationIdFor(options.correlationPrefix, seq, intendedAtUs);
+  const request = (seq: number, intendedAtUs: number): HttpRequestSpec => {
+    const correlationId = correlationOf(seq, intendedAtUs);
     const headers = { 'x-correlation-id': correlationId };
     if (options.kind === 'create') {
       return { method: 'POST', path: '/api/students', headers, body: studentBody(correlationId) };
@@ -70,7 +72,7 @@ export async function runWriters(options: WritersOptions): Promise<WritersResult
       statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
       if (status >= 200 && status < 300) {
         accepted += 1;
-        options.onAccepted?.(correlationOf(event.seq), event.intendedAtUs, options.kind);
+        options.onAccepted?.(correlationOf(event.seq, event.intendedAtUs), event.intendedAtUs, options.kind);
       } else rejected += 1;
       options.onResponse?.(event);
     },
