@@ -126,7 +126,9 @@ export async function createWorkerRuntime(
   const policies = createPolicies(config);
   for (const policy of Object.values(policies)) {
     trackBreaker(serviceMetrics, policy);
-    policy.onTransition((t) => logger.warn({ breaker: t }, 'circuit breaker transition'));
+    policy.onTransition((t) =>
+      logger.warn({ event: 'breaker_transition', ...t }, `breaker ${t.breaker} ${t.from} → ${t.to}`),
+    );
   }
   const database = await createDatabase(config, policies.db);
   const store = options.decorateStore ? options.decorateStore(database.store) : database.store;
