@@ -1,29 +1,17 @@
-// Placeholder entry point until the notifications service lands: it starts, reports health, and stops
-// cleanly on SIGTERM/SIGINT (see README "Status").
-import express from 'express';
-import { z } from 'zod';
-import { env, loadConfig } from '../shared/config.ts';
-import { createOpsRoutes } from '../shared/http-ops.ts';
+// Composition root of the notifications service: config → service → listen → shutdown.
 import { createLogger } from '../shared/logger.ts';
-import { createServiceMetrics } from '../shared/metrics.ts';
 import { createGracefulShutdown } from '../shared/shutdown.ts';
+import { loadNotificationsConfig } from './config.ts';
+import { createNotificationsService } from './service.ts';
 
-const config = loadConfig(
-  'notifications',
-  z.object({ PORT: env.port(5001), LOG_LEVEL: env.logLevel() }),
-  process.env,
-);
+const config = loadNotificationsConfig(process.env);
 const logger = createLogger({ service: 'notifications', level: config.LOG_LEVEL });
-const metrics = createServiceMetrics('notifications');
-const app = express();
-app.use(createOpsRoutes({ service: 'notifications', checks: [], registry: metrics.registry }));
-const server = app.listen(config.PORT, () =>
-  logger.info({ port: config.PORT }, 'notifications listening (placeholder)'),
-);
+const service = createNotificationsService(config, logger);
 const shutdown = createGracefulShutdown({
   logger,
-  timeoutMs: 10_000,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   handleSignals: true,
   exitWithParent: true,
 });
-shutdown.add({ name: 'http', run: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+shutdown.add({ name: 'notifications', run: () => service.close() });
+await service.start();

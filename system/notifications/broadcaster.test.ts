@@ -1,0 +1,70 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createBroadcaster, type NotificationSink } from './broadcaster.ts';
+import type { Notification } from './events.ts';
+import { createNotificationsMetrics } from './notifications-metrics.ts';
+import type { ReplayStore } from './redis-replay-store.ts';
+import { makeEnvelope } from './testing/notifications-harness.ts';
+
+function recordingSink(transport: 'sse' | 'socketio', seen: Notification[]): NotificationSink {
+  return {
+    transport,
+    broadcast: (n) => {
+      seen.push(n);
+      return 3;
+    },
+  };
+}
+
+function fakeReplay(delays: number[], fail = false): ReplayStore {
+  let n = 0;
+  return {
+    append: () =>
+      new Promise((resolve, reject) => {
+        const id = `${++n}-0`;
+        setTimeout(() => (fail ? reject(new Error('redis down')) : resolve(id)), delays.shift() ?? 0);
+      }),
+    locate: () => Promise.resolve({ kind: 'unknown' }),
+    readAfter: () => Promise.resolve([]),
+  };
+}
+
+describe('broadcaster', () => {
+  it('hands notifications to every transport in publish order, even when appends finish out of order', async () => {
+    const seen: Notification[] = [];
+    const metrics = createNotificationsMetrics(new Registry());
+    const broadcaster = createBroadcaster({
+      sinks: [recordingSink('socketio', seen), recordingSink('sse', seen)],
+      replay: fakeReplay([30, 0]),
+      metrics,
+      logger: { warn: () => undefined, debug: () => undefined },
+    });
+    const [a, b] = [makeEnvelope(), makeEnvelope()];
+    await Promise.all([broadcaster.publish(a), broadcaster.publish(b)]);
+    expect(seen.map((n) => n.envelope.messageId)).toEqual([
+      a.messageId,
+      a.messageId,
+      b.messageId,
+      b.messageId,
+    ]);
+    // One JSON string per notification, shared by the transports.
+    expect(seen[0]?.json).toBe(seen[1]?.json);
+    expect(seen[0]?.streamId).toBe('1-0');
+    expect((await metrics.deliveries.get()).values.map((v) => v.value)).toEqual([6, 6]);
+  });
+
+  it('still delivers live when the replay buffer fails', async () => {
+    const seen: Notification[] = [];
+    const warnings: unknown[] = [];
+    const broadcaster = createBroadcaster({
+      sinks: [recordingSink('sse', seen)],
+      replay: fakeReplay([0], true),
+      metrics: createNotificationsMetrics(new Registry()),
+      logger: { warn: (...args: unknown[]) => void warnings.push(args), debug: () => undefined },
+    });
+    await broadcaster.publish(makeEnvelope());
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.streamId).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+  });
+});

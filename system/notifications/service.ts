@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { AmqpConsumer } from '../shared/amqp-consumer.ts';
+import type { HealthCheck } from '../shared/health.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createServiceMetrics } from '../shared/metrics.ts';
+import { createNotificationConsumer } from './amqp-notification-consumer.ts';
+import { createApp } from './app.ts';
+import { createBroadcaster, type Broadcaster } from './broadcaster.ts';
+import type { NotificationsConfig } from './config.ts';
+import { createNotificationsMetrics, type NotificationsMetrics } from './notifications-metrics.ts';
+import { createRedisReplayStore } from './redis-replay-store.ts';
+import { createSocketServer, type SocketServer } from './socket-server.ts';
+import { createSseHub, type SseHub } from './sse.ts';
+
+export interface NotificationsService {
+  server: Server;
+  sse: SseHub;
+  socket: SocketServer;
+  consumer: AmqpConsumer;
+  broadcaster: Broadcaster;
+  metrics: NotificationsMetrics;
+  /** `notifications.<instanceId>`. */
+  queue: string;
+  /** Starts consuming and listens; resolves with the bound port. */
+  start(): Promise<number>;
+  /** Stops consuming, ends SSE streams, closes Socket.IO and the HTTP server, quits Redis. Idempotent. */
+  close(): Promise<void>;
+}
+
+const instanceId = () => `${hostname()}.${process.pid}.${randomBytes(3).toString('hex')}`;
+
+function healthChecks(consumer: AmqpConsumer, redis: Redis): HealthCheck[] {
+  return [
+    {
+      name: 'amqp',
+      required: true,
+      check: () =>
+        Promise.resolve({
+          status: consumer.connected() ? 'healthy' : 'unhealthy',
+          details: { state: consumer.state() },
+        }),
+    },
+    {
+      // Without Redis live delivery goes on; only replay after reconnect is lost.
+      name: 'redis',
+      required: false,
+      check: async () => ({ status: (await redis.ping()) === 'PONG' ? 'healthy' : 'unhealthy' }),
+    },
+  ];
+}
+
+/** Builds the whole service from its configuration; `main.ts` and the integration tests share it. */
+export function createNotificationsService(
+  config: NotificationsConfig,
+  logger: Logger,
+): NotificationsService {
+  const serviceMetrics = createServiceMetrics('notifications');
+  const metrics = createNotificationsMetrics(serviceMetrics.registry);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+  const replay = createRedisReplayStore({
+    redis,
+    streamKey: config.REPLAY_STREAM_KEY,
+    maxLen: config.REPLAY_MAX_LEN,
+    indexTtlSec: config.REPLAY_INDEX_TTL_SEC,
+  });
+  const sse = createSseHub({
+    replay,
+    metrics,
+    logger,
+    heartbeatMs: config.HEARTBEAT_MS,
+    retryMs: config.SSE_RETRY_MS,
+    maxBufferedBytes: config.CLIENT_MAX_BUFFER_BYTES,
+    drainTimeoutMs: config.CLIENT_DRAIN_TIMEOUT_MS,
+  });
+  // Filled once the consumer exists; the ops routes read the list on every request.
+  const checks: HealthCheck[] = [];
+  const app = createApp({ sse, registry: serviceMetrics.registry, checks, apiBaseUrl: config.API_BASE_URL });
+  // Express is attached before Socket.IO, so engine.io can take its own path away from it.
+  const server = createServer(app);
+  const socket = createSocketServer(server, {
+    metrics,
+    logger,
+    maxDisconnectionMs: config.SOCKETIO_MAX_DISCONNECTION_MS,
+    pingIntervalMs: config.SOCKETIO_PING_INTERVAL_MS,
+    pingTimeoutMs: config.SOCKETIO_PING_TIMEOUT_MS,
+    maxQueuedPackets: config.SOCKETIO_MAX_QUEUED_PACKETS,
+    maxBufferedBytes: config.CLIENT_MAX_BUFFER_BYTES,
+    directFrames: config.SOCKETIO_DIRECT_FRAMES,
+    drainTimeoutMs: config.CLIENT_DRAIN_TIMEOUT_MS,
+    slowCheckMs: config.SOCKETIO_SLOW_CHECK_MS,
+  });
+  // SSE first: its fan-out costs a fraction of Socket.IO's per client (measured by the bench), so
+  // its clients are not kept waiting behind the dearer transport.
+  const broadcaster = createBroadcaster({ sinks: [sse.sink, socket.sink], replay, metrics, logger });
+  const queue = `notifications.${instanceId()}`;
+  const consumer = createNotificationConsumer({
+    url: config.AMQP_URL,
+    exchange: config.NOTIFICATIONS_EXCHANGE,
+    queue,
+    prefetch: config.NOTIFICATIONS_PREFETCH,
+    heartbeatSec: config.AMQP_HEARTBEAT_SEC,
+    broadcaster,
+    metrics,
+    logger,
+  });
+  checks.push(...healthChecks(consumer, redis));
+  let closing: Promise<void> | undefined;
+
+  async function shutdown(): Promise<void> {
+    await consumer.stop(config.SHUTDOWN_TIMEOUT_MS / 2).catch(() => undefined);
+    sse.close();
+    // io.close() disconnects every socket and closes the HTTP server.
+    await socket.close();
+    server.closeAllConnections();
+    await redis.quit().catch(() => redis.disconnect());
+  }
+
+  return {
+    server,
+    sse,
+    socket,
+    consumer,
+    broadcaster,
+    metrics,
+    queue,
+    async start() {
+      await redis
+        .connect()
+        .catch((error: unknown) => logger.warn({ err: error }, 'redis unavailable at start'));
+      await consumer.start();
+      await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+      const port = (server.address() as AddressInfo).port;
+      logger.info({ port, queue }, 'notifications listening');
+      return port;
+    },
+    close: () => (closing ??= shutdown()),
+  };
+}

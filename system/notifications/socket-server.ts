@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { Logger } from '../shared/logger.ts';
+import type { NotificationSink } from './broadcaster.ts';
+import {
+  allRoom,
+  studentIdOf,
+  studentRoom,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type Notification,
+  type ServerToClientEvents,
+  type SocketData,
+  type SubscribeAck,
+} from './events.ts';
+import type { DropReason, NotificationsMetrics } from './notifications-metrics.ts';
+import { createDirectFrameAdapter, type EngineConnection } from './socket-direct-adapter.ts';
+
+export const socketIoPath = '/hubs/notifications';
+
+export interface SocketServerOptions {
+  metrics: NotificationsMetrics;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  /** Connection-state recovery window, in milliseconds. */
+  maxDisconnectionMs: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  /** Packets queued for one client (engine.io write buffer) before it is dropped. */
+  maxQueuedPackets: number;
+  /** Unsent bytes on one client's TCP socket before it is dropped. */
+  maxBufferedBytes: number;
+  /** Broadcast through {@link createDirectFrameAdapter} (default) or socket.io's stock path. */
+  directFrames: boolean;
+  /** A client whose transport stays unwritable this long is dropped, in milliseconds. */
+  drainTimeoutMs: number;
+  /** How often slow clients are looked for, in milliseconds. */
+  slowCheckMs: number;
+}
+
+export interface SocketServer {
+  io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+  sink: NotificationSink;
+  size(): number;
+  close(): Promise<void>;
+}
+
+type NotificationSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+const maxRoomsPerClient = 100;
+
+function validIds(ids: unknown): string[] | undefined {
+  if (!Array.isArray(ids) || ids.length > maxRoomsPerClient) return undefined;
+  return ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 128)
+    ? (ids as string[])
+    : undefined;
+}
+
+/** Subscribing narrows a client to its rooms; leaving the last room widens it back to everything. */
+function registerRooms(socket: NotificationSocket): void {
+  const studentRooms = () => [...socket.rooms].filter((room) => room.startsWith('student:'));
+  const answer = (ack: unknown, result: SubscribeAck) => {
+    if (typeof ack === 'function') (ack as (result: SubscribeAck) => void)(result);
+  };
+  socket.on('subscribe', async (ids, ack) => {
+    const valid = validIds(ids);
+    if (!valid) return answer(ack, { ok: false, error: `expected up to ${maxRoomsPerClient} student ids` });
+    await socket.join(valid.map(studentRoom));
+    await socket.leave(allRoom);
+    answer(ack, { ok: true, rooms: studentRooms() });
+  });
+  socket.on('unsubscribe', async (ids, ack) => {
+    const valid = validIds(ids);
+    if (!valid) return answer(ack, { ok: false, error: `expected up to ${maxRoomsPerClient} student ids` });
+    for (const id of valid) await socket.leave(studentRoom(id));
+    if (studentRooms().length === 0) await socket.join(allRoom);
+    answer(ack, { ok: true, rooms: studentRooms() });
+  });
+}
+
+/**
+ * Socket.IO fan-out at `/hubs/notifications` (DESIGN §2.3). One room-targeted `emit` per
+ * notification: socket.io encodes the packet (and even the WebSocket frame) once for all clients.
+ * Idle connections are kept lean: no per-message deflate, no HTTP compression, small buffers.
+ */
+export function createSocketServer(httpServer: HttpServer, options: SocketServerOptions): SocketServer {
+  const { metrics, logger } = options;
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
+    httpServer,
+    {
+      path: socketIoPath,
+      serveClient: true,
+      perMessageDeflate: false,
+      httpCompression: false,
+      maxHttpBufferSize: 16 * 1024,
+      pingInterval: options.pingIntervalMs,
+      pingTimeout: options.pingTimeoutMs,
+      cors: { origin: true },
+      connectionStateRecovery: {
+        maxDisconnectionDuration: options.maxDisconnectionMs,
+        skipMiddlewares: true,
+      },
+      ...(options.directFrames ? { adapter: createDirectFrameAdapter() } : {}),
+    },
+  );
+  // Socket.IO keeps each session's first HTTP request alive for its whole life; we never read it
+  // after the handshake (which tolerates its absence), so it is let go (socket.io "Memory usage").
+  io.engine.on('connection', (raw: { request: unknown }) => {
+    raw.request = null;
+  });
+  const gauge = () => metrics.connected.set({ transport: 'socketio' }, io.engine.clientsCount);
+  const stalledSince = new Map<string, number>();
+  gauge();
+
+  io.on('connection', (socket) => {
+    if (!socket.recovered) {
+      socket.data.clientId = randomUUID();
+      void socket.join(allRoom);
+    } else {
+      metrics.replayed.inc({ transport: 'socketio' });
+    }
+    registerRooms(socket);
+    socket.emit('connected', { clientId: socket.data.clientId, recovered: socket.recovered });
+    gauge();
+    socket.on('disconnect', () => {
+      stalledSince.delete(socket.id);
+      gauge();
+    });
+  });
+
+  function drop(socket: NotificationSocket, reason: DropReason): void {
+    metrics.dropped.inc({ transport: 'socketio', reason });
+    logger.warn({ clientId: socket.data.clientId, reason }, 'dropped slow Socket.IO client');
+    const conn = socket.conn as unknown as EngineConnection;
+    // Discard what is queued (a polite close would wait for a drain that never comes), and cut the
+    // WebSocket at once rather than after ws's 30 s closing handshake timeout.
+    conn.close(true);
+    conn.transport?.socket?.terminate?.();
+  }
+
+  function checkSlowClients(): void {
+    const now = Date.now();
+    for (const socket of io.of('/').sockets.values()) {
+      const conn = socket.conn as unknown as EngineConnection;
+      // Direct frames queue in the TCP socket, engine.io's packets in its write buffer: watch both.
+      const tcp = conn.transport?.socket?._socket;
+      if ((conn.writeBuffer?.length ?? 0) > options.maxQueuedPackets) {
+        drop(socket, 'buffer');
+      } else if ((tcp?.writableLength ?? 0) > options.maxBufferedBytes) {
+        drop(socket, 'buffer');
+      } else if (conn.transport?.writable === false || tcp?.writableNeedDrain) {
+        const since = stalledSince.get(socket.id) ?? now;
+        stalledSince.set(socket.id, since);
+        if (now - since >= options.drainTimeoutMs) drop(socket, 'stalled');
+      } else {
+        stalledSince.delete(socket.id);
+      }
+    }
+  }
+  const slowTimer = setInterval(checkSlowClients, options.slowCheckMs);
+  slowTimer.unref();
+
+  function broadcast(notification: Notification): number {
+    const { envelope } = notification;
+    const room = studentRoom(studentIdOf(envelope));
+    const rooms = io.of('/').adapter.rooms;
+    const audience = (rooms.get(allRoom)?.size ?? 0) + (rooms.get(room)?.size ?? 0);
+    // Emitted even to nobody: the recovery buffer must hold it for clients that are briefly away.
+    io.to(allRoom).to(room).emit(envelope.type, envelope);
+    return audience;
+  }
+
+  return {
+    io,
+    sink: { transport: 'socketio', broadcast },
+    size: () => io.engine.clientsCount,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(slowTimer);
+        void io.close(() => resolve());
+      }),
+  };
+}

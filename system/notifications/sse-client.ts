@@ -1,0 +1,118 @@
+import type { ServerResponse } from 'node:http';
+import type { DropReason } from './notifications-metrics.ts';
+
+export interface SseClientOptions {
+  id: string;
+  res: ServerResponse;
+  types: Set<string> | undefined;
+  /** Unsent bytes (ours plus the socket's) above which the client is dropped. */
+  maxBufferedBytes: number;
+  /** A client still not drained after this many milliseconds is dropped. */
+  drainTimeoutMs: number;
+  onDrop: (client: SseClient, reason: DropReason) => void;
+}
+
+/** Live notifications held back while a reconnecting client is replayed. */
+interface Held {
+  messageId: string;
+  frame: Buffer;
+}
+
+/**
+ * One SSE connection with a bounded buffer: writes never block, and a client that cannot keep up
+ * (too many unsent bytes, or no drain within the deadline) is destroyed, freeing its buffer.
+ */
+export class SseClient {
+  readonly id: string;
+  readonly types: Set<string> | undefined;
+  private readonly options: SseClientOptions;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private held: Held[] | undefined;
+  closed = false;
+
+  constructor(options: SseClientOptions) {
+    this.options = options;
+    this.id = options.id;
+    this.types = options.types;
+  }
+
+  wants(type: string): boolean {
+    return this.types === undefined || this.types.has(type);
+  }
+
+  /** Writes a frame; returns false when the client is (or has just been) dropped. */
+  write(frame: string | Buffer): boolean {
+    if (this.closed) return false;
+    const { res, maxBufferedBytes, drainTimeoutMs } = this.options;
+    if (res.write(frame)) return true;
+    if (res.writableLength > maxBufferedBytes) {
+      this.drop('buffer');
+      return false;
+    }
+    if (!this.drainTimer) {
+      this.drainTimer = setTimeout(() => this.drop('stalled'), drainTimeoutMs);
+      res.once('drain', () => {
+        clearTimeout(this.drainTimer);
+        this.drainTimer = undefined;
+      });
+    }
+    return true;
+  }
+
+  /** Resolves when the socket has drained (or the client is gone). */
+  drained(): Promise<void> {
+    const { res } = this.options;
+    if (this.closed || !res.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.once('drain', done);
+      res.once('close', done);
+    });
+  }
+
+  /** While replaying, live notifications are held here instead of written. */
+  hold(): void {
+    this.held = [];
+  }
+
+  holding(messageId: string, frame: Buffer): boolean {
+    if (!this.held) return false;
+    this.held.push({ messageId, frame });
+    return true;
+  }
+
+  /** Writes what was held during replay, skipping what replay already sent. */
+  release(sent: Set<string>): number {
+    const held = this.held ?? [];
+    this.held = undefined;
+    let written = 0;
+    for (const { messageId, frame } of held) {
+      if (!sent.has(messageId) && this.write(frame)) written++;
+    }
+    return written;
+  }
+
+  drop(reason: DropReason): void {
+    if (this.closed) return;
+    this.options.onDrop(this, reason);
+    this.options.res.destroy();
+    this.dispose();
+  }
+
+  /** Ends the stream politely (shutdown). */
+  end(): void {
+    if (this.closed) return;
+    this.options.res.end();
+    this.dispose();
+  }
+
+  dispose(): void {
+    this.closed = true;
+    clearTimeout(this.drainTimer);
+    this.held = undefined;
+  }
+}

@@ -1,0 +1,119 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { toNotification } from './events.ts';
+import { createNotificationsMetrics, type NotificationsMetrics } from './notifications-metrics.ts';
+import type { ReplayStore } from './redis-replay-store.ts';
+import { createSseHub, type SseHub } from './sse.ts';
+import { makeEnvelope } from './testing/notifications-harness.ts';
+
+/** The slice of ServerResponse the hub uses; `accepting` decides what write() answers. */
+class FakeResponse extends EventEmitter {
+  chunks: string[] = [];
+  accepting = true;
+  writableLength = 0;
+  destroyed = false;
+  ended = false;
+  writableNeedDrain = false;
+  removeHeader(): void {}
+  writeHead(): this {
+    return this;
+  }
+  write(chunk: string | Buffer): boolean {
+    this.chunks.push(chunk.toString());
+    if (!this.accepting) this.writableLength += chunk.length;
+    return this.accepting;
+  }
+  destroy(): void {
+    this.destroyed = true;
+    this.emit('close');
+  }
+  end(): void {
+    this.ended = true;
+    this.emit('close');
+  }
+}
+
+const replay: ReplayStore = {
+  append: () => Promise.resolve('1-0'),
+  locate: () => Promise.resolve({ kind: 'unknown' }),
+  readAfter: () => Promise.resolve([]),
+};
+
+let hub: SseHub;
+let metrics: NotificationsMetrics;
+
+function connect(url = '/api/notifications/stream'): FakeResponse {
+  const res = new FakeResponse();
+  hub.handle({ url, headers: {} } as IncomingMessage, res as unknown as ServerResponse);
+  return res;
+}
+
+const dropped = async (reason: string) =>
+  (await metrics.dropped.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  metrics = createNotificationsMetrics(new Registry());
+  hub = createSseHub({
+    replay,
+    metrics,
+    logger: { info: () => undefined, warn: () => undefined },
+    heartbeatMs: 1_000,
+    retryMs: 1_500,
+    maxBufferedBytes: 1_000,
+    drainTimeoutMs: 5_000,
+  });
+});
+
+afterEach(() => {
+  hub.close();
+  vi.useRealTimers();
+});
+
+describe('SSE hub', () => {
+  it('opens with retry and connected, then sends a comment heartbeat every interval', () => {
+    const res = connect();
+    expect(res.chunks[0]).toMatch(
+      /^retry: 1500\n\nevent: connected\ndata: \{"clientId":"[0-9a-f-]{36}"\}\n\n$/,
+    );
+    vi.advanceTimersByTime(3_000);
+    expect(res.chunks.slice(1)).toEqual([': heartbeat\n\n', ': heartbeat\n\n', ': heartbeat\n\n']);
+  });
+
+  it('drops a client whose unsent bytes pass the bound, and keeps writing to the others', async () => {
+    const slow = connect();
+    const fast = connect();
+    slow.accepting = false;
+    const big = toNotification(makeEnvelope({ filler: 2_000 }));
+    expect(hub.sink.broadcast(big)).toBe(1);
+    expect(slow.destroyed).toBe(true);
+    expect(await dropped('buffer')).toBe(1);
+    expect(hub.sink.broadcast(toNotification(makeEnvelope()))).toBe(1);
+    expect(fast.chunks).toHaveLength(3);
+    expect(hub.size()).toBe(1);
+  });
+
+  it('drops a client that does not drain before the deadline, but not one that does', async () => {
+    const stalled = connect();
+    const recovering = connect();
+    stalled.accepting = false;
+    recovering.accepting = false;
+    hub.sink.broadcast(toNotification(makeEnvelope()));
+    vi.advanceTimersByTime(4_000);
+    recovering.accepting = true;
+    recovering.emit('drain');
+    vi.advanceTimersByTime(1_001);
+    expect(stalled.destroyed).toBe(true);
+    expect(recovering.destroyed).toBe(false);
+    expect(await dropped('stalled')).toBe(1);
+  });
+
+  it('sends only the requested types', () => {
+    const res = connect('/api/notifications/stream?types=student.deleted');
+    hub.sink.broadcast(toNotification(makeEnvelope({ type: 'student.created' })));
+    hub.sink.broadcast(toNotification(makeEnvelope({ type: 'student.deleted', payload: { id: 'x' } })));
+    expect(res.chunks.slice(1).map((c) => /event: (.*)/.exec(c)?.[1])).toEqual(['student.deleted']);
+  });
+});

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../shared/logger.ts';
+import type { NotificationSink } from './broadcaster.ts';
+import type { Notification } from './events.ts';
+import type { NotificationsMetrics } from './notifications-metrics.ts';
+import type { ReplayStore } from './redis-replay-store.ts';
+import { SseClient } from './sse-client.ts';
+import {
+  frameOf,
+  gapFrame,
+  heartbeatFrame,
+  notificationFrame,
+  openingFrame,
+  parseTypes,
+} from './sse-frames.ts';
+
+export interface SseHubOptions {
+  replay: ReplayStore;
+  metrics: NotificationsMetrics;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  heartbeatMs: number;
+  retryMs: number;
+  maxBufferedBytes: number;
+  drainTimeoutMs: number;
+  /** Entries read from the replay buffer per round trip (default 500). */
+  replayPageSize?: number;
+}
+
+export interface SseHub {
+  /** Request handler for `GET /api/notifications/stream` (and its alias). */
+  handle(req: IncomingMessage & { query?: unknown }, res: ServerResponse): void;
+  sink: NotificationSink;
+  size(): number;
+  /** Ends every stream and stops the heartbeat. */
+  close(): void;
+}
+
+const streamHeaders = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+  'Access-Control-Allow-Origin': '*',
+  // The body runs until the connection closes (no chunked framing), so say so.
+  Connection: 'close',
+};
+
+function lastEventIdOf(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers['last-event-id'];
+  const value = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('lastEventId');
+  return value ? value.trim() || undefined : undefined;
+}
+
+/**
+ * Server-Sent Events fan-out (DESIGN §2.3). Each notification becomes one frame string shared by
+ * every client; one heartbeat timer serves all clients; replay reads the Redis Stream in pages and
+ * respects backpressure, while live notifications arriving meanwhile are held and de-duplicated.
+ */
+export function createSseHub(options: SseHubOptions): SseHub {
+  const { metrics, logger, replay, replayPageSize = 500 } = options;
+  const clients = new Set<SseClient>();
+  const gauge = () => metrics.connected.set({ transport: 'sse' }, clients.size);
+  const heartbeat = setInterval(() => {
+    for (const client of clients) client.write(heartbeatFrame);
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  const onDrop = (client: SseClient, reason: 'buffer' | 'stalled') => {
+    metrics.dropped.inc({ transport: 'sse', reason });
+    logger.warn({ clientId: client.id, reason }, 'dropped slow SSE client');
+  };
+
+  async function replayTo(client: SseClient, lastEventId: string): Promise<Set<string>> {
+    const sent = new Set<string>();
+    const position = await replay.locate(lastEventId);
+    if (position.kind === 'unknown') {
+      client.write(gapFrame({ lastEventId, reason: 'unknown-id' }));
+      return sent;
+    }
+    if (position.gap) client.write(gapFrame({ lastEventId, reason: 'trimmed' }));
+    let after = position.streamId;
+    for (;;) {
+      const page = await replay.readAfter(after, replayPageSize);
+      for (const entry of page) {
+        sent.add(entry.messageId);
+        if (client.wants(entry.type))
+          client.write(notificationFrame(entry.messageId, entry.type, entry.json));
+      }
+      metrics.replayed.inc({ transport: 'sse' }, page.length);
+      if (page.length < replayPageSize || client.closed) return sent;
+      after = page[page.length - 1]?.streamId ?? after;
+      await client.drained();
+    }
+  }
+
+  async function catchUp(client: SseClient, lastEventId: string): Promise<void> {
+    client.hold();
+    let sent = new Set<string>();
+    try {
+      sent = await replayTo(client, lastEventId);
+    } catch (error) {
+      logger.warn({ err: error, clientId: client.id }, 'SSE replay failed');
+      client.write(gapFrame({ lastEventId, reason: 'replay-unavailable' }));
+    }
+    client.release(sent);
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const client = new SseClient({
+      id: randomUUID(),
+      res,
+      types: parseTypes(url.searchParams.getAll('types')),
+      maxBufferedBytes: options.maxBufferedBytes,
+      drainTimeoutMs: options.drainTimeoutMs,
+      onDrop,
+    });
+    // No chunked framing: the stream ends with the connection (Node then sends `Connection: close`),
+    // so each notification is one plain write of the shared bytes, not three per client.
+    res.removeHeader('Transfer-Encoding');
+    res.writeHead(200, streamHeaders);
+    clients.add(client);
+    gauge();
+    res.on('close', () => {
+      client.dispose();
+      clients.delete(client);
+      gauge();
+    });
+    client.write(openingFrame(options.retryMs, client.id));
+    const lastEventId = lastEventIdOf(req, url);
+    if (lastEventId) void catchUp(client, lastEventId);
+  }
+
+  function broadcast(notification: Notification): number {
+    const { messageId, type } = notification.envelope;
+    const frame = frameOf(notification);
+    let written = 0;
+    for (const client of clients) {
+      if (!client.wants(type) || client.holding(messageId, frame)) continue;
+      if (client.write(frame)) written++;
+    }
+    return written;
+  }
+
+  return {
+    handle,
+    sink: { transport: 'sse', broadcast },
+    size: () => clients.size,
+    close() {
+      clearInterval(heartbeat);
+      for (const client of clients) client.end();
+      clients.clear();
+      gauge();
+    },
+  };
+}
