@@ -3,7 +3,7 @@ import { createAmqpConsumer, type AmqpConsumer } from '../shared/amqp-consumer.t
 import { runWithContext } from '../shared/correlation.ts';
 import { parseEnvelope } from '../shared/envelope.ts';
 import type { Logger } from '../shared/logger.ts';
-import { assertNotificationsTopology, topology } from '../shared/topology.ts';
+import { assertNotificationsTopology } from '../shared/topology.ts';
 import type { Broadcaster } from './broadcaster.ts';
 import type { NotificationsMetrics } from './notifications-metrics.ts';
 
@@ -22,20 +22,12 @@ export interface NotificationConsumerOptions {
 }
 
 /**
- * The queue of one instance: exclusive and auto-deleted (it lives as long as the instance),
+ * The queue of one instance (see `assertNotificationsTopology`: it survives a broker cut for a
+ * bounded time), bound to `exchange` — `notifications`, or a test's own exchange — and
  * dead-lettering to `notifications.dlx` → `notifications.dlq`.
  */
-export async function assertInstanceQueue(channel: Channel, exchange: string, queue: string): Promise<void> {
-  if (exchange === topology.notificationsExchange) return assertNotificationsTopology(channel, queue);
-  // A test exchange: the same queue shape, bound only to that exchange.
-  const { notificationsDeadLetterExchange: dlx, notificationsDeadLetterQueue: dlq } = topology;
-  await channel.assertExchange(dlx, 'fanout', { durable: true });
-  await channel.assertQueue(dlq, { durable: true });
-  await channel.bindQueue(dlq, dlx, '');
-  await channel.assertExchange(exchange, 'topic', { durable: true });
-  await channel.assertQueue(queue, { exclusive: true, autoDelete: true, deadLetterExchange: dlx });
-  await channel.bindQueue(queue, exchange, topology.bindingKey);
-}
+export const assertInstanceQueue = (channel: Channel, exchange: string, queue: string): Promise<void> =>
+  assertNotificationsTopology(channel, queue, exchange);
 
 /**
  * Consumes notifications with a bounded prefetch and acks each once the broadcaster has written

@@ -16,7 +16,7 @@ export const notificationsConfigSchema = z.object({
   /**
    * AMQP heartbeat, in seconds. Longer than the shared default (5 s): a fan-out to thousands of
    * sockets on a busy host can hold the event loop long enough for the broker to count missed
-   * heartbeats and close the connection, which deletes this instance's exclusive queue.
+   * heartbeats and close the connection (the queue keeps what arrives meanwhile, but delivery stalls).
    */
   AMQP_HEARTBEAT_SEC: env.int(30, 1, 600),
   /** Redis Stream holding the replay buffer, and how many entries it keeps (approximately). */
