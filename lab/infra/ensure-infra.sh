@@ -17,6 +17,14 @@ DB_PASSWORD=lab
 MQ_USER=lab
 MQ_PASSWORD=lab
 
+WITH_BROWSER=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) WITH_BROWSER=1 ;;
+    *) printf "infra: unknown option '%s' (known: --with-browser)\n" "$arg" >&2; exit 2 ;;
+  esac
+done
+
 say() { printf 'infra: %s\n' "$*"; }
 fail() { printf 'infra: %s\n' "$*" >&2; exit 1; }
 
@@ -125,7 +133,17 @@ ensure_rabbitmq() {
   fi
 }
 
+ensure_browser() {
+  # Headless Chromium drives the notifications test pages in `npm test` (--with-browser).
+  if [ -x /usr/bin/chromium ]; then
+    say "chromium: already installed"
+  else
+    install_packages chromium
+  fi
+}
+
 ensure_postgres
 ensure_redis
 ensure_rabbitmq
+[ "$WITH_BROWSER" = 1 ] && ensure_browser
 say "ready: postgres://$DB_USER:***@127.0.0.1:$PG_PORT/$DB_NAME amqp://$MQ_USER:***@127.0.0.1:$AMQP_PORT redis://127.0.0.1:$REDIS_PORT"
