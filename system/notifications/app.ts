@@ -1,8 +1,9 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
-import type { Registry } from 'prom-client';
+import type { Histogram, Registry } from 'prom-client';
 import type { HealthCheck } from '../shared/health.ts';
 import { createOpsRoutes } from '../shared/http-ops.ts';
+import { httpMetricsMiddleware } from '../shared/http-metrics-middleware.ts';
 import { socketIoPath } from './socket-server.ts';
 import type { SseHub } from './sse.ts';
 
@@ -11,6 +12,8 @@ export const ssePaths = ['/api/notifications/stream', '/api/notifications/studen
 export interface AppDeps {
   sse: SseHub;
   registry: Registry;
+  /** `http_request_duration_seconds`; SSE streams are left out (their duration is a connection's life). */
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
   checks: HealthCheck[];
   /** The Business API the test pages link to and the student form posts to (through the proxy). */
   apiBaseUrl: string;
@@ -61,6 +64,7 @@ function proxyCreateStudent(apiBaseUrl: string, timeoutMs: number) {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpMetricsMiddleware(deps.httpDuration, { skip: (req) => ssePaths.includes(req.path) }));
   app.use(createOpsRoutes({ service: 'notifications', checks: deps.checks, registry: deps.registry }));
   app.get(ssePaths, (req, res) => deps.sse.handle(req, res));
   app.get('/config.json', (_req, res) => {

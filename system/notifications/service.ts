@@ -79,7 +79,13 @@ export function createNotificationsService(
   });
   // Filled once the consumer exists; the ops routes read the list on every request.
   const checks: HealthCheck[] = [];
-  const app = createApp({ sse, registry: serviceMetrics.registry, checks, apiBaseUrl: config.API_BASE_URL });
+  const app = createApp({
+    sse,
+    registry: serviceMetrics.registry,
+    httpDuration: serviceMetrics.httpDuration,
+    checks,
+    apiBaseUrl: config.API_BASE_URL,
+  });
   // Express is attached before Socket.IO, so engine.io can take its own path away from it.
   const server = createServer(app);
   const socket = createSocketServer(server, {
