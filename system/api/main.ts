@@ -1,25 +1,21 @@
-// Placeholder entry point until the api service lands: it starts, reports health, and stops
-// cleanly on SIGTERM/SIGINT (see README "Status").
-import express from 'express';
-import { z } from 'zod';
-import { env, loadConfig } from '../shared/config.ts';
-import { createOpsRoutes } from '../shared/http-ops.ts';
+// Composition root: load config → build adapters → create app → listen → register shutdown.
 import { createLogger } from '../shared/logger.ts';
-import { createServiceMetrics } from '../shared/metrics.ts';
 import { createGracefulShutdown } from '../shared/shutdown.ts';
+import { loadApiConfig } from './config.ts';
+import { createApiRuntime } from './runtime.ts';
 
-const config = loadConfig('api', z.object({ PORT: env.port(5000), LOG_LEVEL: env.logLevel() }), process.env);
+const config = loadApiConfig(process.env);
 const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
-const metrics = createServiceMetrics('api');
-const app = express();
-app.use(createOpsRoutes({ service: 'api', checks: [], registry: metrics.registry }));
-const server = app.listen(config.PORT, () =>
-  logger.info({ port: config.PORT }, 'api listening (placeholder)'),
-);
 const shutdown = createGracefulShutdown({
   logger,
-  timeoutMs: 10_000,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   handleSignals: true,
   exitWithParent: true,
 });
-shutdown.add({ name: 'http', run: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+const runtime = await createApiRuntime(config, logger);
+shutdown.add({ name: 'api', run: () => runtime.close() });
+const port = await runtime.listen(config.PORT);
+logger.info(
+  { port, instanceId: runtime.instanceId, publishMode: config.PUBLISH_MODE, dedupeMode: config.DEDUPE_MODE },
+  'api listening',
+);

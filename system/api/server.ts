@@ -1,0 +1,84 @@
+import http from 'node:http';
+import type { Express } from 'express';
+import type { HealthCheck } from '../shared/health.ts';
+import { createOpsRoutes } from '../shared/http-ops.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { ApiMetrics } from './api-metrics.ts';
+import { createApp } from './app.ts';
+import type { ApiConfig } from './config.ts';
+import { createDedupeMiddleware } from './http/dedupe-middleware.ts';
+import { createFastPath, type FastPath } from './http/fast-path.ts';
+import type { ResponseCache } from './http/response-cache.ts';
+import type { StudentService } from './students/student-service.ts';
+
+const studentRoute = '/api/students/:id';
+
+/**
+ * The HTTP server: de-duplication cache hits are answered by the raw fast path, everything else by
+ * express. Listening is the caller's business.
+ */
+export function createApiServer(app: Express, fastPath: FastPath): http.Server {
+  const server = http.createServer((req, res) => {
+    if (!fastPath(req, res)) void app(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+/**
+ * Stops accepting, lets in-flight requests finish, and closes keep-alive sockets as they go idle
+ * (`server.close()` alone only closes the ones idle at the moment it is called). After
+ * `drainTimeoutMs` (default 10,000) remaining connections are cut.
+ */
+export function closeServer(server: http.Server, drainTimeoutMs = 10_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const force = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** Express app (with per-route de-duplication) behind the raw fast path (only in `cache` mode). */
+export function createHttpLayer(deps: {
+  config: ApiConfig;
+  service: StudentService;
+  checks: HealthCheck[];
+  responses: ResponseCache;
+  metrics: ApiMetrics;
+  logger: Logger;
+  retryAfterSec: number;
+}): { app: Express; server: http.Server } {
+  const { config, metrics, responses } = deps;
+  const dedupe = (windowSec: number) =>
+    createDedupeMiddleware({
+      route: studentRoute,
+      windowSec,
+      mode: config.DEDUPE_MODE,
+      cache: responses,
+      followerWaitMs: config.DEDUPE_FOLLOWER_WAIT_MS,
+      counter: metrics.dedupeRequests,
+    });
+  const app = createApp({
+    service: deps.service,
+    dedupeGet: dedupe(config.DEDUPE_GET_WINDOW_SEC),
+    dedupePut: dedupe(config.DEDUPE_PUT_WINDOW_SEC),
+    ops: createOpsRoutes({ service: 'api', checks: deps.checks, registry: metrics.registry }),
+    logger: deps.logger,
+    metrics,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    retryAfterSec: deps.retryAfterSec,
+  });
+  const fastPath = createFastPath({
+    cache: responses,
+    route: studentRoute,
+    counter: metrics.dedupeRequests,
+    httpDuration: metrics.httpDuration,
+  });
+  return { app, server: createApiServer(app, config.DEDUPE_MODE === 'cache' ? fastPath : () => false) };
+}

@@ -1,0 +1,23 @@
+import mssql from 'mssql';
+import { describe } from 'vitest';
+import { migrate } from '../../shared/migrate.ts';
+import { createMssqlOutboxStore } from '../../shared/outbox/mssql-outbox-store.ts';
+import { createMssqlStudentStore } from './mssql-student-store.ts';
+import { describeStudentStoreContract } from './student-store.contract.ts';
+
+const mssqlUrl = process.env.MSSQL_URL;
+
+// SQL Server cannot run on the lab machines (DESIGN §4); its statements are parsed in the unit suite.
+const title = mssqlUrl ? 'SQL Server (MSSQL_URL)' : 'SQL Server (skipped: MSSQL_URL is not set)';
+
+describe.skipIf(!mssqlUrl)(title, () => {
+  describeStudentStoreContract('SQL Server', async () => {
+    await migrate({ databaseUrl: mssqlUrl! });
+    const pool = await new mssql.ConnectionPool(mssqlUrl!).connect();
+    return {
+      store: createMssqlStudentStore(pool),
+      outbox: createMssqlOutboxStore(pool),
+      close: () => pool.close(),
+    };
+  });
+});

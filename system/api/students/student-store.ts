@@ -1,0 +1,86 @@
+import type { Student } from '../../shared/envelope.ts';
+import type { OutboxMessage } from '../../shared/outbox/outbox-store.ts';
+
+export type { Student } from '../../shared/envelope.ts';
+
+/** Validated, trimmed fields a caller may set. */
+export interface StudentInput {
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+
+export interface WriteContext {
+  /** Who writes (audit columns). */
+  actor: string;
+  /**
+   * Events describing the write; appended to the outbox in the write's own transaction. Omitted in
+   * `PUBLISH_MODE=direct`, where the caller publishes after the commit instead.
+   */
+  events?: (student: Student) => OutboxMessage[];
+}
+
+export interface IdempotencyRequest {
+  /** Caller identity hash: two callers never share a key. */
+  scope: string;
+  key: string;
+  /** Hash of the request body: reusing a key with another body is refused. */
+  requestHash: string;
+}
+
+export type CreateResult =
+  | { kind: 'created'; student: Student }
+  | { kind: 'replayed'; status: number; body: string }
+  | { kind: 'key_reused' };
+
+export interface StudentPage {
+  items: Student[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/**
+ * The API's storage port (adapters: postgres-student-store.ts, mssql-student-store.ts). Every write
+ * runs in one transaction with its outbox rows. `updates` is never written from a value read
+ * earlier: only `incrementUpdates` changes it, with `updates = updates + 1` in SQL.
+ */
+export interface StudentStore {
+  create(input: StudentInput, context: WriteContext, idempotency?: IdempotencyRequest): Promise<CreateResult>;
+  get(id: string): Promise<Student | undefined>;
+  list(options: { limit: number; cursor?: string | undefined }): Promise<StudentPage>;
+  /** Changes names and email only; undefined when the student does not exist. */
+  update(id: string, input: StudentInput, context: WriteContext): Promise<Student | undefined>;
+  /** False when the student did not exist; `events` receives the deleted row. */
+  delete(id: string, context: WriteContext): Promise<boolean>;
+  incrementUpdates(id: string): Promise<Student | undefined>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StudentRow {
+  id: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  updates: number;
+  created: Date;
+  created_by: string;
+  last_modified: Date;
+  last_modified_by: string;
+}
+
+export const studentColumns =
+  'id, first_name, last_name, email, updates, created, created_by, last_modified, last_modified_by';
+
+export const toStudent = (row: StudentRow): Student => ({
+  id: row.id.toLowerCase(),
+  firstName: row.first_name,
+  lastName: row.last_name,
+  email: row.email,
+  fullName: `${row.first_name} ${row.last_name}`,
+  updates: row.updates,
+  created: new Date(row.created).toISOString(),
+  createdBy: row.created_by,
+  lastModified: new Date(row.last_modified).toISOString(),
+  lastModifiedBy: row.last_modified_by,
+});

@@ -1,0 +1,89 @@
+import type pg from 'pg';
+import type { OutboxMessage, OutboxStats, OutboxStore, PendingOutboxRow } from './outbox-store.ts';
+
+/** First key of the two-int advisory lock the relays of one producer share. */
+const relayLockClass = 73_119;
+
+/**
+ * Appends messages to the outbox inside the caller's open transaction (`client` has run `begin`),
+ * so they commit or roll back with the caller's own writes. One round trip for any number of rows.
+ */
+export async function appendToOutboxPostgres(
+  client: pg.ClientBase,
+  producer: string,
+  messages: readonly OutboxMessage[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  await client.query(
+    `insert into outbox (producer, exchange, routing_key, message_id, envelope)
+     select $1, e, r, m, j::json from unnest($2::text[], $3::text[], $4::text[], $5::text[]) as t(e, r, m, j)`,
+    [
+      producer,
+      messages.map((m) => m.exchange),
+      messages.map((m) => m.routingKey),
+      messages.map((m) => m.envelope.messageId),
+      messages.map((m) => JSON.stringify(m.envelope)),
+    ],
+  );
+}
+
+interface RowRecord {
+  id: string;
+  exchange: string;
+  routing_key: string;
+  message_id: string;
+  envelope: string;
+}
+
+export function createPostgresOutboxStore(pool: pg.Pool): OutboxStore {
+  return {
+    async relayBatch(producer, limit, publish) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const lock = await client.query<{ locked: boolean }>(
+          'select pg_try_advisory_xact_lock($1, hashtext($2)) as locked',
+          [relayLockClass, producer],
+        );
+        if (!lock.rows[0]?.locked) {
+          await client.query('commit');
+          return 0;
+        }
+        const { rows } = await client.query<RowRecord>(
+          `select id::text as id, exchange, routing_key, message_id, envelope::text as envelope from outbox
+           where producer = $1 and published_at is null order by outbox.id limit $2`,
+          [producer, limit],
+        );
+        if (rows.length > 0) {
+          await publish(rows.map(toPending));
+          await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [
+            rows.map((r) => r.id),
+          ]);
+        }
+        await client.query('commit');
+        return rows.length;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async stats(producer): Promise<OutboxStats> {
+      const { rows } = await pool.query<{ pending: string; age: number | null }>(
+        `select count(*) as pending, extract(epoch from now() - min(created_at))::float8 as age
+         from outbox where producer = $1 and published_at is null`,
+        [producer],
+      );
+      return { pending: Number(rows[0]?.pending ?? 0), oldestAgeSec: Math.max(0, rows[0]?.age ?? 0) };
+    },
+  };
+}
+
+const toPending = (r: RowRecord): PendingOutboxRow => ({
+  id: r.id,
+  exchange: r.exchange,
+  routingKey: r.routing_key,
+  messageId: r.message_id,
+  envelope: r.envelope,
+});
