@@ -6,6 +6,7 @@ import { canonicalPath } from './http/request-fingerprint.ts';
 import { createErrorMiddleware, routeNotFound } from './http/error-middleware.ts';
 import { createStudentRouter } from './http/student-routes.ts';
 import type { StudentService } from './students/student-service.ts';
+import { httpMetricsMiddleware, matchedRoute } from '../shared/http-metrics-middleware.ts';
 
 export interface AppDeps {
   service: StudentService;
@@ -20,23 +21,6 @@ export interface AppDeps {
   retryAfterSec: number;
 }
 
-/** Observes every express-served request in the HTTP histogram under its route pattern. */
-function httpMetrics(metrics: ApiMetrics): RequestHandler {
-  return (req, res, next) => {
-    const started = performance.now();
-    res.once('finish', () => {
-      const route = req.route
-        ? canonicalPath(`${req.baseUrl}${String((req.route as { path: string }).path)}`)
-        : 'unmatched';
-      metrics.httpDuration.observe(
-        { method: req.method, route, status: String(res.statusCode) },
-        (performance.now() - started) / 1000,
-      );
-    });
-    next();
-  };
-}
-
 /** The API as an express app (no listen): the raw fast path sits in front of it (server.ts). */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -44,7 +28,11 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(correlationMiddleware);
-  app.use(httpMetrics(deps.metrics));
+  app.use(
+    httpMetricsMiddleware(deps.metrics.httpDuration, {
+      routeOf: (req) => (req.route ? canonicalPath(matchedRoute(req)) : 'unmatched'),
+    }),
+  );
   app.use(deps.ops);
   const students = createStudentRouter(deps);
   app.use('/api/students', students);
