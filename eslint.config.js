@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', 'system/notifications/public/vendor/', 'scenarios/k6/', '**/*.js'] },
+  {
+    ignores: ['node_modules/', 'reports/', 'system/notifications/public/vendor/', 'scenarios/k6/', '**/*.js'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -26,7 +26,9 @@ describe('local infrastructure', () => {
       const channel = await connection.createConfirmChannel();
       const { queue } = await channel.assertQueue('', { exclusive: true });
       await new Promise<void>((resolve, reject) =>
-        channel.sendToQueue(queue, Buffer.from('ping'), {}, (err) => (err ? reject(err) : resolve())),
+        channel.sendToQueue(queue, Buffer.from('ping'), {}, (err: unknown) =>
+          err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+        ),
       );
       const message = await channel.get(queue, { noAck: true });
       expect(message && message.content.toString()).toBe('ping');
