@@ -25,11 +25,8 @@ describe('local infrastructure', () => {
     try {
       const channel = await connection.createConfirmChannel();
       const { queue } = await channel.assertQueue('', { exclusive: true });
-      await new Promise<void>((resolve, reject) =>
-        channel.sendToQueue(queue, Buffer.from('ping'), {}, (err: unknown) =>
-          err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
-        ),
-      );
+      channel.sendToQueue(queue, Buffer.from('ping'));
+      await channel.waitForConfirms();
       const message = await channel.get(queue, { noAck: true });
       expect(message && message.content.toString()).toBe('ping');
       expect(connection.connection.serverProperties.product).toBe('RabbitMQ');
