@@ -13,8 +13,11 @@ export interface Caching {
   cache: StudentCache;
   responses: ResponseCache;
   l2: StudentL2;
-  /** Drops the student's cached copies and responses here, in Redis, and on every other instance. */
-  invalidate(id: string): Promise<void>;
+  /**
+   * Drops the student's cached copies and responses here, in Redis, and on every other instance;
+   * `'deleted'` leaves a tombstone in Redis (cache-contract.ts).
+   */
+  invalidate(id: string, change?: 'updated' | 'deleted'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,9 +60,9 @@ export function createCaching(deps: {
     cache,
     responses,
     l2,
-    async invalidate(id) {
+    async invalidate(id, change) {
       responses.invalidateStudent(id);
-      await cache.invalidate(id);
+      await cache.invalidate(id, change);
       await policy.execute(() => bus.publish(id)).catch(() => undefined);
     },
     async close() {

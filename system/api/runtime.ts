@@ -61,7 +61,7 @@ export async function createApiRuntime(config: ApiConfig, logger: Logger): Promi
   const service = createStudentService({
     store,
     read: (id) => caching.cache.get(id),
-    invalidate: (id) => caching.invalidate(id),
+    invalidate: (id, change) => caching.invalidate(id, change),
     publishMode: config.PUBLISH_MODE,
     publisher,
     amqpPolicy,

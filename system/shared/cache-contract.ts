@@ -10,6 +10,36 @@ export const studentCacheTtlSec = 300;
 
 export const cacheInvalidationChannel = 'cache:invalidate';
 
+/**
+ * What a delete leaves under the student's key for the normal TTL instead of deleting it, so a cache
+ * write still in flight for an earlier event cannot bring the deleted student back (a missing key
+ * would let the worker's put-if-newer write). Its `updates` is 2^53 − 1 (exact as a Lua double), so
+ * every put-if-newer comparison keeps it; readers treat it as "not found". Ids are server-generated
+ * uuids, so no student is ever re-created under a tombstoned key: only the TTL removes it.
+ */
+export interface StudentTombstone {
+  id: string;
+  deleted: true;
+  updates: number;
+}
+
+export const studentTombstoneUpdates = Number.MAX_SAFE_INTEGER;
+
+export const studentTombstone = (id: string): string =>
+  JSON.stringify({ id, deleted: true, updates: studentTombstoneUpdates } satisfies StudentTombstone);
+
+/** True for a parsed cache value that is a tombstone (never a student). */
+export const isTombstone = (value: unknown): value is StudentTombstone =>
+  typeof value === 'object' && value !== null && (value as { deleted?: unknown }).deleted === true;
+
+/** Lua for scripts that must leave a tombstone alone: `is_tombstone(raw)`, the rule of isTombstone. */
+export const luaIsTombstone = `
+local function is_tombstone(raw)
+  if not raw then return false end
+  local ok, value = pcall(cjson.decode, raw)
+  return ok and type(value) == 'table' and value.deleted == true
+end`;
+
 export interface CacheInvalidation {
   /** The student whose cached copies and GET responses are stale. */
   studentId: string;

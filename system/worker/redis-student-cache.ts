@@ -4,6 +4,7 @@ import {
   encodeInvalidation,
   studentCacheKey,
   studentCacheTtlSec,
+  studentTombstone,
 } from '../shared/cache-contract.ts';
 import type { ResiliencePolicy } from '../shared/resilience-policy.ts';
 import { runPolicy } from './run-policy.ts';
@@ -13,6 +14,8 @@ import type { StudentCache } from './student-cache.ts';
  * Compare-and-set in one round trip, so a slow handler never overwrites a newer copy (the race of
  * code-review gap G-26): KEYS[1] key; ARGV student JSON, updates, lastModified, ttl (s), channel,
  * invalidation message. Publishes the invalidation either way (dropping an L1 copy is always safe).
+ * A tombstone (cache-contract.ts) is never overwritten: its `updates` is 2^53 − 1, exact as a Lua
+ * double, so `have > mine` holds for every real student.
  */
 const putIfNewerScript = `
 local current = redis.call('GET', KEYS[1])
@@ -64,7 +67,11 @@ export function createRedisStudentCache(options: RedisStudentCacheOptions): Stud
       }),
     evict: (studentId) =>
       runPolicy(policy, async () => {
-        await redis.multi().del(key(studentId)).publish(channel, invalidation(studentId)).exec();
+        await redis
+          .multi()
+          .set(key(studentId), studentTombstone(studentId), 'EX', ttlSec)
+          .publish(channel, invalidation(studentId))
+          .exec();
       }),
     ping: async () => void (await redis.ping()),
     close: async () => {

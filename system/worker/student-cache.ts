@@ -8,7 +8,10 @@ export interface StudentCache {
    * @returns false when a newer copy won.
    */
   put(student: Student): Promise<boolean>;
-  /** Deletes the L2 copy and tells every API instance to drop its L1 copy. */
+  /**
+   * Replaces the L2 copy with a tombstone for the normal TTL (so no later put can bring the student
+   * back) and tells every API instance to drop its L1 copy.
+   */
   evict(studentId: string): Promise<void>;
   ping(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;

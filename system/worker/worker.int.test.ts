@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { studentCacheKey } from '../shared/cache-contract.ts';
+import { isTombstone, studentCacheKey } from '../shared/cache-contract.ts';
 import { createTcpGate, type TcpGate } from '../shared/testing/tcp-gate.ts';
 import { failureHeaders } from './failure-policy.ts';
 import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.ts';
@@ -109,7 +109,7 @@ describe('worker against PostgreSQL, RabbitMQ and Redis', () => {
     broker.publishEvent(event);
     broker.publishEvent(event);
     await broker.waitFor(() => notificationsFor(event.messageId).length >= 1, 10_000, 'student.deleted');
-    expect(await redis.exists(studentCacheKey(id))).toBe(0);
+    expect(isTombstone(JSON.parse((await redis.get(studentCacheKey(id))) ?? 'null'))).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     const sent = notificationsFor(event.messageId);
     expect(sent.map((n) => [n.type, n.payload])).toEqual([['student.deleted', { id }]]);

@@ -3,31 +3,58 @@ import {
   cacheInvalidationChannel,
   decodeInvalidation,
   encodeInvalidation,
+  isTombstone,
+  luaIsTombstone,
   studentCacheKey,
   studentCacheTtlSec,
+  studentTombstone,
 } from '../../shared/cache-contract.ts';
-import { studentSchema } from '../../shared/envelope.ts';
+import { studentSchema, type Student } from '../../shared/envelope.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { InvalidationBus, StudentL2 } from './student-cache-ports.ts';
 
-/** Redis L2 under the key and TTL of cache-contract.ts; an entry that does not parse is a miss. */
-export function createRedisStudentL2(redis: Redis): StudentL2 {
+/** KEYS[1]; ARGV value, ttl (s): SET unless the key holds a tombstone. */
+const setUnlessTombstoneScript = `${luaIsTombstone}
+if is_tombstone(redis.call('GET', KEYS[1])) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1`;
+
+/** KEYS[1]: DEL unless the key holds a tombstone (an update racing a delete must not clear it). */
+const deleteUnlessTombstoneScript = `${luaIsTombstone}
+if is_tombstone(redis.call('GET', KEYS[1])) then return 0 end
+return redis.call('DEL', KEYS[1])`;
+
+function parseCached(raw: string): Student | 'deleted' | undefined {
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (isTombstone(value)) return 'deleted';
+    const parsed = studentSchema.safeParse(value);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Redis L2 under the key and TTL of cache-contract.ts; an entry that does not parse is a miss, a
+ * tombstone is `'deleted'`. `keyPrefix` is for tests (empty in production).
+ */
+export function createRedisStudentL2(redis: Redis, keyPrefix = ''): StudentL2 {
+  const key = (id: string) => keyPrefix + studentCacheKey(id);
   return {
     async get(id) {
-      const raw = await redis.get(studentCacheKey(id));
-      if (raw === null) return undefined;
-      try {
-        const parsed = studentSchema.safeParse(JSON.parse(raw));
-        return parsed.success ? parsed.data : undefined;
-      } catch {
-        return undefined;
-      }
+      const raw = await redis.get(key(id));
+      return raw === null ? undefined : parseCached(raw);
     },
     async set(student) {
-      await redis.set(studentCacheKey(student.id), JSON.stringify(student), 'EX', studentCacheTtlSec);
+      const value = JSON.stringify(student);
+      await redis.eval(setUnlessTombstoneScript, 1, key(student.id), value, String(studentCacheTtlSec));
     },
     async delete(id) {
-      await redis.del(studentCacheKey(id));
+      await redis.eval(deleteUnlessTombstoneScript, 1, key(id));
+    },
+    async tombstone(id) {
+      await redis.set(key(id), studentTombstone(id), 'EX', studentCacheTtlSec);
     },
     async ping() {
       await redis.ping();

@@ -2,9 +2,14 @@ import type { Student } from '../../shared/envelope.ts';
 
 /** Shared second level (Redis), used by every API instance and the worker. */
 export interface StudentL2 {
-  get(id: string): Promise<Student | undefined>;
+  /** `'deleted'`: a tombstone (cache-contract.ts) — the student is gone, no need to ask the database. */
+  get(id: string): Promise<Student | 'deleted' | undefined>;
+  /** Never replaces a tombstone. */
   set(student: Student): Promise<void>;
+  /** Drops a stale copy; never removes a tombstone. */
   delete(id: string): Promise<void>;
+  /** Leaves a tombstone for the normal TTL, so no late cache write can bring the student back. */
+  tombstone(id: string): Promise<void>;
   ping(): Promise<void>;
 }
 

@@ -20,13 +20,14 @@ const student = (id: string, firstName = 'A'): Student => ({
 });
 
 function setup(options: { l2Down?: boolean } = {}) {
-  const l2Store = new Map<string, Student>();
+  const l2Store = new Map<string, Student | 'deleted'>();
   const l2: StudentL2 = {
     get: (id) =>
       options.l2Down ? Promise.reject(new Error('redis down')) : Promise.resolve(l2Store.get(id)),
     set: (s) =>
       options.l2Down ? Promise.reject(new Error('redis down')) : Promise.resolve(void l2Store.set(s.id, s)),
     delete: (id) => Promise.resolve(void l2Store.delete(id)),
+    tombstone: (id) => Promise.resolve(void l2Store.set(id, 'deleted')),
     ping: () => Promise.resolve(),
   };
   const db = new Map<string, Student>();
@@ -111,5 +112,17 @@ describe('createTwoLevelStudentCache', () => {
     expect(await t.cache.get('missing')).toBeUndefined();
     expect(await t.cache.get('missing')).toBeUndefined();
     expect(t.loads()).toBe(4);
+  });
+
+  it('answers not-found for a tombstone without a database read, and never keeps it in L1', async () => {
+    const t = setup();
+    t.db.set('s5', student('s5'));
+    expect((await t.cache.get('s5'))?.id).toBe('s5');
+    await t.cache.invalidate('s5', 'deleted');
+    expect(t.l2Store.get('s5')).toBe('deleted');
+    expect(await t.cache.get('s5')).toBeUndefined();
+    expect(await t.cache.get('s5')).toBeUndefined();
+    expect(t.loads()).toBe(1);
+    expect(await t.count('l1', 'hit')).toBe(0);
   });
 });

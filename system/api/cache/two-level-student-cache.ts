@@ -22,8 +22,11 @@ export interface StudentCache {
   get(id: string): Promise<Student | undefined>;
   /** Drops the L1 copy and makes loads in flight unable to store their (older) result. */
   invalidateLocal(id: string): void;
-  /** Drops the L1 copy and the shared L2 entry (errors swallowed: a write must not fail on Redis). */
-  invalidate(id: string): Promise<void>;
+  /**
+   * Drops the L1 copy and the shared L2 entry (errors swallowed: a write must not fail on Redis).
+   * `'deleted'` leaves a tombstone in L2 instead, so a late cache write cannot revive the student.
+   */
+  invalidate(id: string, change?: 'updated' | 'deleted'): Promise<void>;
 }
 
 /**
@@ -65,7 +68,9 @@ export function createTwoLevelStudentCache(options: StudentCacheOptions): Studen
 
   async function loadThrough(id: string): Promise<Student | undefined> {
     const generation = generations.get(id) ?? 0;
-    let student = await fromL2(id);
+    const cached = await fromL2(id);
+    if (cached === 'deleted') return undefined;
+    let student = cached;
     const fromDatabase = !student;
     student ??= await load(id);
     if (!student || (generations.get(id) ?? 0) !== generation) return student;
@@ -99,9 +104,10 @@ export function createTwoLevelStudentCache(options: StudentCacheOptions): Studen
       return pending;
     },
     invalidateLocal,
-    async invalidate(id) {
+    async invalidate(id, change = 'updated') {
       invalidateLocal(id);
-      await policy.execute(() => l2.delete(id)).catch(() => count.l2Error.inc());
+      const drop = () => (change === 'deleted' ? l2.tombstone(id) : l2.delete(id));
+      await policy.execute(drop).catch(() => count.l2Error.inc());
     },
   };
 }

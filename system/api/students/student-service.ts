@@ -27,8 +27,8 @@ export interface StudentServiceDeps {
   store: StudentStore;
   /** Reads through the two-level cache. */
   read: (id: string) => Promise<Student | undefined>;
-  /** Drops every cached copy and response of a student, on every instance. */
-  invalidate: (id: string) => Promise<void>;
+  /** Drops every cached copy and response of a student, on every instance (a tombstone if deleted). */
+  invalidate: (id: string, change: 'updated' | 'deleted') => Promise<void>;
   publishMode: PublishMode;
   /** Direct mode: the resilient publisher (retry → breaker → timeout). */
   publisher: AmqpPublisher;
@@ -123,7 +123,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
       guard();
       const student = await store.update(id, input, { actor, events: eventsFor('student.updated') });
       if (!student) throw notFound(id);
-      await deps.invalidate(id);
+      await deps.invalidate(id, 'updated');
       await afterWrite('student.updated', student);
       return student;
     },
@@ -133,7 +133,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
       const events = eventsFor('student.deleted');
       const existed = await store.delete(id, { actor, events: (s) => ((row = s), events?.(s) ?? []) });
       if (!existed) throw notFound(id);
-      await deps.invalidate(id);
+      await deps.invalidate(id, 'deleted');
       await afterWrite('student.deleted', row ?? ({ id } as Student));
     },
   };
