@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { listenerStorm } from './listener-storm.ts';
+import { resultMetrics } from './result-metrics.ts';
+import { expectWellFormed, gatesOf, optionsOf } from './scenario-shape.test-support.ts';
+
+describe('listener-storm', () => {
+  it('defaults to 1,000 listeners (sized for 2 cores) and a reset storm on the notifications proxy', () => {
+    const options = optionsOf(listenerStorm);
+    expectWellFormed(listenerStorm, options);
+    expect(options.listeners).toBe(1000);
+    expect(listenerStorm.faults?.map((f) => [f.phase, f.name])).toEqual([['storm', 'notifications-reset']]);
+    const gates = gatesOf(listenerStorm, options);
+    expect(gates.find((g) => g.metric === resultMetrics.listenersConnected)?.threshold).toBe(1000);
+    expect(gates.map((g) => g.metric)).toEqual(
+      expect.arrayContaining([
+        'notifications.missing',
+        'notifications.duplicated',
+        resultMetrics.notificationsLatencyP99Ms,
+      ]),
+    );
+  });
+
+  it('scales the listener gate and the p99 bound with the options', () => {
+    const options = optionsOf(listenerStorm, ['--listeners', '50000', '--p99-ms', '800']);
+    const gates = gatesOf(listenerStorm, options);
+    expect(gates.find((g) => g.metric === resultMetrics.listenersConnected)?.threshold).toBe(50_000);
+    expect(gates.find((g) => g.metric === resultMetrics.notificationsLatencyP99Ms)?.threshold).toBe(800);
+  });
+});

@@ -1,0 +1,227 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { metricNames } from '../system/shared/metric-names.ts';
+import type { ListenerFleet } from '../lab/load/listener-fleet.ts';
+import { runUntilAborted } from '../lab/load/open-ended-load.ts';
+import { studentBody, type WritersResult } from '../lab/load/writers.ts';
+import { sumSamples } from '../lab/metrics/prometheus-text.ts';
+import { perRun, waitForDelivery } from './outage-steps.ts';
+import { resultMetrics } from './result-metrics.ts';
+import { ready } from './smoke-steps.ts';
+import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
+
+interface RunState {
+  fleet?: ListenerFleet;
+  baselineRssBytes?: number;
+  writers?: Promise<WritersResult>;
+}
+
+const stateOf = perRun<RunState>(() => ({}));
+const stormMs = (o: RunOptions): number => Number(o.stormSec) * 1000;
+const afterMs = (o: RunOptions): number => Number(o.afterSec) * 1000;
+
+async function notificationsRss(ctx: ScenarioContext): Promise<number | undefined> {
+  const samples = await ctx.scrape('notifications').catch(() => undefined);
+  return samples && sumSamples(samples, 'process_resident_memory_bytes');
+}
+
+/**
+ * Ramps to `--listeners` (half SSE, half Socket.IO) while writes run. Those writes are not expected
+ * at every listener (one that connects later cannot receive what was sent before it connected); they
+ * load the system during the ramp. Connect rate and RSS per 1,000 listeners are measured here.
+ */
+async function ramp(ctx: ScenarioContext): Promise<void> {
+  const state = stateOf(ctx);
+  state.baselineRssBytes = await notificationsRss(ctx);
+  const n = ctx.options.listeners;
+  const half = Math.floor(n / 2);
+  const stop = new AbortController();
+  const rampWrites = runUntilAborted({
+    client: ctx.api,
+    ratePerSec: ctx.options.rate,
+    signal: AbortSignal.any([ctx.signal, stop.signal]),
+    request: (seq) => {
+      const correlationId = `${ctx.runId}-ramp-${seq}`;
+      return {
+        method: 'POST',
+        path: '/api/students',
+        headers: { 'x-correlation-id': correlationId },
+        body: studentBody(correlationId),
+      };
+    },
+    onResponse(event) {
+      ctx.recordLatency(event.latencyUs, event.intendedAtUs / 1000);
+      ctx.countResponse(event.response?.status ?? 0, false, event.intendedAtUs / 1000);
+    },
+  });
+  const startedMs = Date.now();
+  state.fleet = ctx.listeners({
+    sse: n - half,
+    socketio: half,
+    connectRatePerSec: Number(ctx.options.connectRate),
+  });
+  try {
+    await state.fleet.waitConnected(Number(ctx.options.rampTimeoutSec) * 1000);
+    const tookMs = Date.now() - startedMs;
+    ctx.metric('listeners.rampMs', tookMs);
+    ctx.metric('listeners.connectRatePerSec', n / (tookMs / 1000));
+  } catch (error) {
+    // Not every listener got in: go on with those that did; the "all N connected" gate fails.
+    const connected = state.fleet.connected();
+    ctx.note(`ramp: ${(error as Error).message}`);
+    ctx.metric('listeners.connectRatePerSec', connected / ((Date.now() - startedMs) / 1000));
+  } finally {
+    stop.abort();
+  }
+  await sleep(2000); // let the connections settle before reading memory
+  const rss = await notificationsRss(ctx);
+  if (rss !== undefined && state.baselineRssBytes !== undefined && n > 0) {
+    ctx.metric('notifications.rssMb', rss / 2 ** 20);
+    ctx.metric('notifications.rssPer1000ListenersMb', (rss - state.baselineRssBytes) / 2 ** 20 / (n / 1000));
+  }
+  await rampWrites.catch((error: Error) => ctx.note(`ramp writes failed: ${error.message}`));
+}
+
+function startWrites(ctx: ScenarioContext): void {
+  const state = stateOf(ctx);
+  const durationMs = ctx.options.durationMs + stormMs(ctx.options) + afterMs(ctx.options);
+  state.writers = ctx.writers({ kind: 'create', ratePerSec: ctx.options.rate, durationMs });
+  state.writers.catch(() => undefined);
+}
+
+/** Waits until every listener is connected again, then for the writes and full delivery. */
+async function recover(ctx: ScenarioContext): Promise<void> {
+  const state = stateOf(ctx);
+  const fleet = state.fleet;
+  if (!fleet) return;
+  const until = Date.now() + Number(ctx.options.recoveryTimeoutSec) * 1000;
+  while (fleet.connected() < fleet.total && Date.now() < until && !ctx.signal.aborted) await sleep(100);
+  // Read after the wait: the fault's rollback may land just after this phase began.
+  const { appliedMs, rolledBackMs } = ctx.faultTimes('notifications-reset');
+  if (fleet.connected() >= fleet.total && rolledBackMs !== undefined)
+    ctx.metric('listeners.backAfterMs', Date.now() - rolledBackMs);
+  if (fleet.connected() >= fleet.total && appliedMs !== undefined)
+    ctx.metric('listeners.backAfterStormStartMs', Date.now() - appliedMs);
+  ctx.metric('listeners.allBack', fleet.connected() >= fleet.total ? 1 : 0);
+  const c = fleet.counters();
+  ctx.metric('listeners.sse.reconnects', c.sse.reconnects);
+  ctx.metric('listeners.socketio.reconnects', c.socketio.reconnects);
+  ctx.metric('listeners.socketio.recovered', c.socketio.recovered);
+  await state.writers?.catch((error: Error) => ctx.note(`writers failed: ${error.message}`));
+  const delivery = await waitForDelivery(ctx, '', Math.max(1000, until - Date.now()));
+  if (delivery && delivery.missing > 0)
+    ctx.note(
+      `recovery: ${delivery.missing} of ${delivery.expected} deliveries still missing when the wait ended`,
+    );
+}
+
+async function serverSide(ctx: ScenarioContext): Promise<void> {
+  const samples = await ctx.scrape('notifications').catch(() => undefined);
+  if (!samples) return;
+  ctx.metric('notifications.server.replayed', sumSamples(samples, metricNames.notificationsReplayed) ?? 0);
+  ctx.metric(
+    'notifications.server.droppedClients',
+    sumSamples(samples, metricNames.notificationsDropped) ?? 0,
+  );
+}
+
+/**
+ * N listeners (half SSE, half Socket.IO) ramped up under writes, then every connection reset through
+ * the fault proxy in front of the notifications service; replay must make delivery exactly-once.
+ */
+export const listenerStorm = defineScenario({
+  name: 'listener-storm',
+  hypothesis:
+    'N listeners connect, every one of them receives every notification exactly once, also across a reconnect storm (SSE Last-Event-ID and Socket.IO recovery replay what was missed)',
+  defaults: {
+    durationMs: 15_000,
+    rate: 1,
+    listeners: 1_000,
+    sizing:
+      "1,000 listeners (500 SSE + 500 Socket.IO) and 1 write/s (2 notifications each): the issue's 10,000 did not fit this shared 2-core machine (only 2,094 of 10,000 connected within 120 s while the listener processes, the notifications service and other engineers' runs shared the cores); --listeners 10000 --ramp-timeout-sec 600 scales it up",
+  },
+  options: {
+    'connect-rate': {
+      type: 'number',
+      default: 500,
+      description: 'new connections per second during the ramp',
+    },
+    'storm-sec': {
+      type: 'number',
+      default: 3,
+      description: 'how long every connection to the notifications service is reset, seconds',
+    },
+    'after-sec': {
+      type: 'number',
+      default: 10,
+      description: 'writes keep coming this long after the storm, seconds',
+    },
+    'ramp-timeout-sec': { type: 'number', default: 120, description: 'longest the ramp may take, seconds' },
+    'recovery-timeout-sec': {
+      type: 'number',
+      default: 120,
+      description: 'longest wait for every listener to be back and caught up, seconds',
+    },
+    'p99-ms': {
+      type: 'number',
+      default: 5000,
+      description: 'gate: end-to-end notification p99 at N listeners, ms',
+    },
+  },
+  steadyState: [
+    { name: 'api ready', probe: (ctx) => ready(ctx.target.apiUrl) },
+    { name: 'notifications ready', probe: (ctx) => ready(ctx.target.notificationsDirectUrl) },
+  ],
+  phases: [
+    { name: 'ramp', run: ramp },
+    { name: 'steady', durationMs: (o) => o.durationMs, run: (ctx) => Promise.resolve(startWrites(ctx)) },
+    { name: 'storm', durationMs: stormMs },
+    { name: 'recovery', durationMs: afterMs, run: recover },
+  ],
+  faults: [
+    {
+      name: 'notifications-reset',
+      phase: 'storm',
+      durationMs: stormMs,
+      description: 'notifications: reset_peer on every connection (reconnect storm)',
+      apply: async (ctx) =>
+        void (await ctx.faults.addToxic(ctx.target.proxyNames.notifications, {
+          name: 'storm_reset',
+          type: 'reset_peer',
+          stream: 'downstream',
+          attributes: { timeout: 0 },
+        })),
+      rollback: (ctx) => ctx.faults.removeToxic(ctx.target.proxyNames.notifications, 'storm_reset'),
+    },
+  ],
+  async collect(ctx) {
+    await serverSide(ctx);
+  },
+  gates: (o) => [
+    {
+      name: `all ${o.listeners} listeners connected`,
+      metric: resultMetrics.listenersConnected,
+      op: '>=',
+      threshold: o.listeners,
+    },
+    { name: 'every listener is back after the storm', metric: 'listeners.allBack', op: '==', threshold: 1 },
+    {
+      name: 'every notification reached every listener (replay included)',
+      metric: 'notifications.missing',
+      op: '==',
+      threshold: 0,
+    },
+    { name: 'no notification delivered twice', metric: 'notifications.duplicated', op: '==', threshold: 0 },
+    {
+      name: 'notifications were expected',
+      metric: resultMetrics.notificationsExpected,
+      op: '>',
+      threshold: 0,
+    },
+    {
+      name: `notification p99 at N listeners <= ${Number(o.p99Ms)} ms`,
+      metric: resultMetrics.notificationsLatencyP99Ms,
+      op: '<=',
+      threshold: Number(o.p99Ms),
+    },
+  ],
+});

@@ -1,0 +1,196 @@
+import type { WritersResult } from '../lab/load/writers.ts';
+import { runUntilAborted } from '../lab/load/open-ended-load.ts';
+import {
+  breakerTimeline,
+  perRun,
+  recordWrite,
+  setPhaseMetrics,
+  startPoller,
+  waitForDelivery,
+  writeMetrics,
+  type Poller,
+  type WriteRecord,
+} from './outage-steps.ts';
+import { resultMetrics } from './result-metrics.ts';
+import { ready } from './smoke-steps.ts';
+import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
+
+const apiBreaker = 'api.redis';
+
+interface RunState {
+  poller?: Poller;
+  writers?: Promise<WritersResult>;
+  reads?: Promise<unknown>;
+  stopReads: AbortController;
+  ids: string[];
+  writes: WriteRecord[];
+  readRecords: WriteRecord[];
+}
+
+const stateOf = perRun<RunState>(() => ({
+  stopReads: new AbortController(),
+  ids: [],
+  writes: [],
+  readRecords: [],
+}));
+const cutMs = (o: RunOptions): number => Number(o.cutSec) * 1000;
+const afterMs = (o: RunOptions): number => Number(o.afterSec) * 1000;
+
+/** Students to read during the run (created before the first phase). */
+async function seedStudents(ctx: ScenarioContext, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const created = await ctx.api.json<{ id?: string }>({
+      method: 'POST',
+      path: '/api/students',
+      body: { firstName: 'Read', lastName: `Key ${i}`, email: `lab-${ctx.runId}-read-${i}@example.test` },
+    });
+    if (created.status === 201 && created.data?.id) ids.push(String(created.data.id));
+  }
+  return ids;
+}
+
+function startLoad(ctx: ScenarioContext): void {
+  const state = stateOf(ctx);
+  state.poller = startPoller(ctx);
+  const durationMs = ctx.options.durationMs + cutMs(ctx.options) + afterMs(ctx.options);
+  state.writers = ctx.writers({
+    kind: 'create',
+    ratePerSec: ctx.options.rate,
+    durationMs,
+    onResponse: recordWrite(state.writes),
+  });
+  state.writers.catch(() => undefined);
+  const record = recordWrite(state.readRecords);
+  state.reads = runUntilAborted({
+    client: ctx.api,
+    ratePerSec: Number(ctx.options.readRate),
+    signal: AbortSignal.any([ctx.signal, state.stopReads.signal]),
+    request: (seq) => ({ path: `/api/students/${state.ids[seq % state.ids.length] ?? ''}` }),
+    onResponse(event) {
+      record(event);
+      ctx.recordLatency(event.latencyUs, event.intendedAtUs / 1000);
+      ctx.countResponse(
+        event.response?.status ?? 0,
+        event.response?.deduplicated ?? false,
+        event.intendedAtUs / 1000,
+      );
+    },
+  });
+  state.reads.catch(() => undefined);
+}
+
+async function recover(ctx: ScenarioContext): Promise<void> {
+  const state = stateOf(ctx);
+  await state.writers?.catch((error: Error) => ctx.note(`writers failed: ${error.message}`));
+  state.stopReads.abort();
+  await state.reads?.catch((error: Error) => ctx.note(`reads failed: ${error.message}`));
+  await waitForDelivery(ctx, '', Number(ctx.options.recoveryTimeoutSec) * 1000);
+  await state.poller?.stop();
+  const { appliedMs, rolledBackMs } = ctx.faultTimes('redis-cut');
+  if (appliedMs === undefined) return;
+  const end = rolledBackMs ?? Infinity;
+  const during = (records: WriteRecord[]): WriteRecord[] =>
+    records.filter((r) => r.intendedAtMs >= appliedMs && r.intendedAtMs < end);
+  const timeline = breakerTimeline(state.poller?.points() ?? [], apiBreaker, appliedMs, rolledBackMs);
+  setPhaseMetrics(ctx, 'cut', {
+    ...writeMetrics('reads', during(state.readRecords)),
+    ...writeMetrics('writes', during(state.writes)),
+    'breaker.cutToOpenMs': timeline.openedMs !== undefined ? timeline.openedMs - appliedMs : undefined,
+  });
+  if (timeline.openedMs !== undefined)
+    ctx.metric(resultMetrics.breakerTimeToOpenMs, timeline.openedMs - appliedMs);
+  if (timeline.closedMs !== undefined && rolledBackMs !== undefined)
+    ctx.metric(resultMetrics.breakerTimeToCloseMs, timeline.closedMs - rolledBackMs);
+  ctx.metric('reads.successRate', writeMetrics('r', state.readRecords)['r.successRate'] ?? 0);
+}
+
+/** Redis cut while reads and writes run: reads fall through to the database, nothing is lost. */
+export const redisOutage = defineScenario({
+  name: 'redis-outage',
+  hypothesis:
+    'with Redis cut, every read is still answered from the database, every write is accepted and every notification reaches every listener',
+  defaults: {
+    durationMs: 10_000,
+    rate: 10,
+    listeners: 10,
+    sizing:
+      '100 reads/s over 200 students and 10 writes/s with 10 listeners, 10 s steady, a 20 s cut, 10 s after: light enough that the database alone serves the reads on 2 cores; --read-rate and --rate scale it',
+  },
+  options: {
+    'cut-sec': {
+      type: 'number',
+      default: 20,
+      description: 'how long Redis is cut (proxy disabled), seconds',
+    },
+    'after-sec': {
+      type: 'number',
+      default: 10,
+      description: 'load keeps running this long after recovery, seconds',
+    },
+    'read-rate': { type: 'number', default: 100, description: 'GETs per second of existing students' },
+    students: { type: 'number', default: 200, description: 'students created to read' },
+    'p99-ms': { type: 'number', default: 1000, description: 'gate: read p99 during the cut, ms' },
+    'recovery-timeout-sec': {
+      type: 'number',
+      default: 60,
+      description: 'longest wait for every listener to catch up, seconds',
+    },
+  },
+  steadyState: [
+    { name: 'api ready', probe: (ctx) => ready(ctx.target.apiUrl) },
+    { name: 'notifications ready', probe: (ctx) => ready(ctx.target.notificationsDirectUrl) },
+  ],
+  async setup(ctx) {
+    stateOf(ctx).ids = await seedStudents(ctx, Number(ctx.options.students));
+    const half = Math.floor(ctx.options.listeners / 2);
+    await ctx.listeners({ sse: ctx.options.listeners - half, socketio: half }).waitConnected(60_000);
+  },
+  phases: [
+    { name: 'steady', durationMs: (o) => o.durationMs, run: (ctx) => Promise.resolve(startLoad(ctx)) },
+    { name: 'cut', durationMs: cutMs },
+    { name: 'recovery', durationMs: afterMs, run: recover },
+  ],
+  faults: [
+    {
+      name: 'redis-cut',
+      phase: 'cut',
+      durationMs: cutMs,
+      description: 'redis: proxy disabled (connection refused)',
+      apply: (ctx) => ctx.faults.disable(ctx.target.proxyNames.redis),
+      rollback: (ctx) => ctx.faults.enable(ctx.target.proxyNames.redis),
+    },
+  ],
+  gates: (o) => [
+    {
+      name: 'every read during the cut answered 200',
+      phase: 'cut',
+      metric: 'reads.successRate',
+      op: '==',
+      threshold: 1,
+    },
+    { name: 'reads were made during the cut', phase: 'cut', metric: 'reads.count', op: '>', threshold: 0 },
+    {
+      name: `read p99 during the cut <= ${Number(o.p99Ms)} ms`,
+      phase: 'cut',
+      metric: 'reads.p99Ms',
+      op: '<=',
+      threshold: Number(o.p99Ms),
+    },
+    {
+      name: 'every write during the cut accepted',
+      phase: 'cut',
+      metric: 'writes.successRate',
+      op: '==',
+      threshold: 1,
+    },
+    { name: 'no accepted write is lost', metric: resultMetrics.eventsLost, op: '==', threshold: 0 },
+    {
+      name: 'every listener got every notification',
+      metric: 'notifications.missing',
+      op: '==',
+      threshold: 0,
+    },
+    { name: 'no notification delivered twice', metric: 'notifications.duplicated', op: '==', threshold: 0 },
+  ],
+});

@@ -1,0 +1,33 @@
+/**
+ * Result metric names every scenario keeps stable (issue 7 item 6; the README documents them).
+ * Reports, REPORT.md and CI gates read these names: rename one only together with everything
+ * that reads it. Other metrics a scenario reports are extras and may change.
+ */
+export const resultMetrics = {
+  /** Client-side share of burst responses carrying `X-Deduplicated: true` (0..1). */
+  dedupeHitRate: 'dedupe.hitRate',
+  /** Largest backend (database or Redis) read count of one wave, per API instance. */
+  dedupeBackendReadsPerWaveMax: 'dedupe.backendReadsPerWave.max',
+  /** Client-side HTTP latency p99 from intended send time, all phases merged. */
+  httpLatencyP99Ms: 'http.latency.p99Ms',
+  /** Distinct accepted writes (each expects notifications at every listener). */
+  eventsAccepted: 'events.accepted',
+  /** Accepted writes none of whose notifications reached any listener. */
+  eventsLost: 'events.lost',
+  /** Fault applied → first breaker `open` sample. */
+  breakerTimeToOpenMs: 'breaker.timeToOpenMs',
+  /** Fault rolled back → that breaker `closed` again. */
+  breakerTimeToCloseMs: 'breaker.timeToCloseMs',
+  /** Fault rolled back → outbox backlog (`outbox_pending_messages`) back to 0. */
+  backlogDrainMs: 'backlog.drainMs',
+  /** Peak listeners connected at once. */
+  listenersConnected: 'listeners.connected',
+  /** Expected notifications × listeners. */
+  notificationsExpected: 'notifications.expected',
+  /** Distinct (listener, notification) receipts. */
+  notificationsDelivered: 'notifications.delivered',
+  /** End-to-end notification latency p99: receipt − intended send of the causing write. */
+  notificationsLatencyP99Ms: 'notifications.latency.p99Ms',
+} as const;
+
+export type ResultMetric = (typeof resultMetrics)[keyof typeof resultMetrics];
