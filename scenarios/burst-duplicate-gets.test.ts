@@ -16,6 +16,7 @@ const wave = (over: Partial<WaveRecord> = {}): WaveRecord => ({
   serverExecuted: 1,
   dbReads: 0,
   cacheReads: 1,
+  cacheErrors: 0,
   stale: 0,
   ...over,
 });

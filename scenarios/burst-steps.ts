@@ -20,6 +20,7 @@ interface ApiCounters {
   executed: number;
   db: number;
   cache: number;
+  cacheErrors: number;
 }
 
 /**
@@ -52,7 +53,12 @@ async function apiCounters(ctx: ScenarioContext): Promise<ApiCounters> {
     hits: dedupe('coalesced') + dedupe('cached'),
     executed: dedupe('executed') + dedupe('bypass'),
     db: sumSamples(samples, metricNames.dbQueries, { operation: 'get' }) ?? 0,
-    cache: sumSamples(samples, metricNames.cacheRequests, { level: 'l2' }) ?? 0,
+    // Redis reads are L2 lookups that answered (hit or miss); `error` also counts failed L2 writes
+    // (the set after a database read), so it is reported apart, not as a read.
+    cache:
+      (sumSamples(samples, metricNames.cacheRequests, { level: 'l2', result: 'hit' }) ?? 0) +
+      (sumSamples(samples, metricNames.cacheRequests, { level: 'l2', result: 'miss' }) ?? 0),
+    cacheErrors: sumSamples(samples, metricNames.cacheRequests, { level: 'l2', result: 'error' }) ?? 0,
   };
 }
 
@@ -100,6 +106,7 @@ export interface WaveRecord {
   serverExecuted: number;
   dbReads: number;
   cacheReads: number;
+  cacheErrors: number;
   stale: number;
 }
 
@@ -148,6 +155,7 @@ export function phaseMetrics(tally: PhaseTally, apiInstances: number): Record<st
     'dedupe.dbReadsPerWave.max': max(w.map((x) => x.dbReads)) / apiInstances,
     'dedupe.cacheReadsPerWave.max': max(w.map((x) => x.cacheReads)) / apiInstances,
     'dedupe.backendReadsPerWave.max': max(w.map((x) => Math.max(x.dbReads, x.cacheReads))) / apiInstances,
+    'dedupe.cacheErrorsPerWave.max': max(w.map((x) => x.cacheErrors)),
     'dedupe.backendReads.total': sum(w.map((x) => Math.max(x.dbReads, x.cacheReads))),
     'dedupe.background.requests': tally.backgroundRequests,
     'dedupe.background.deduplicated': tally.backgroundDeduplicated,
@@ -284,6 +292,7 @@ export async function runBurstPhase(ctx: ScenarioContext, kind: BurstKind): Prom
         serverExecuted: after.executed - before.executed,
         dbReads: after.db - before.db,
         cacheReads: after.cache - before.cache,
+        cacheErrors: after.cacheErrors - before.cacheErrors,
         stale,
       });
       if (pauseMs > 0) await sleep(pauseMs);
@@ -322,7 +331,7 @@ function describePhase(phase: string, m: Record<string, number>): string {
   return (
     `${phase}: ${m['dedupe.waves']} waves, client hit rate ${f(m['dedupe.hitRate'])} vs server ${f(m['dedupe.server.hitRate'])} ` +
     `(mismatch ${m['dedupe.clientServerMismatch']}), backend reads/wave max ${m['dedupe.backendReadsPerWave.max']} ` +
-    `(db ${m['dedupe.dbReadsPerWave.max']}, redis ${m['dedupe.cacheReadsPerWave.max']}), ` +
+    `(db ${m['dedupe.dbReadsPerWave.max']}, redis ${m['dedupe.cacheReadsPerWave.max']}, redis errors ${m['dedupe.cacheErrorsPerWave.max']}), ` +
     `executed p99 ${f(m['dedupe.executed.latency.p99Ms'], 1)} ms, de-duplicated p99 ${f(m['dedupe.deduplicated.latency.p99Ms'], 1)} ms, ` +
     `errors ${m['dedupe.errors']}, stale ${m['dedupe.staleResponses']}`
   );
@@ -344,6 +353,7 @@ export function aggregateBurstMetrics(metrics: Readonly<Record<string, number>>)
     'dedupe.backendReadsPerWave.max': max(of('dedupe.backendReadsPerWave.max')),
     'dedupe.dbReadsPerWave.max': max(of('dedupe.dbReadsPerWave.max')),
     'dedupe.cacheReadsPerWave.max': max(of('dedupe.cacheReadsPerWave.max')),
+    'dedupe.cacheErrorsPerWave.max': max(of('dedupe.cacheErrorsPerWave.max')),
     'dedupe.clientServerMismatch': sum(of('dedupe.clientServerMismatch')),
     'dedupe.errors': sum(of('dedupe.errors')),
     'dedupe.staleResponses': sum(of('dedupe.staleResponses')),
