@@ -3,7 +3,7 @@ import { AppError, NonRetryableError } from '../shared/errors.ts';
 import { appendToOutbox } from '../shared/outbox/append-to-outbox.ts';
 import type { ResiliencePolicy } from '../shared/resilience-policy.ts';
 import { runPolicy } from './run-policy.ts';
-import { toStudent, type StudentRow } from './student-row.ts';
+import { toStudent, type StudentRow } from '../shared/student-row.ts';
 import { workerProducer, type ApplyUpdateResult, type WorkerStore } from './worker-store.ts';
 
 const studentColumns =

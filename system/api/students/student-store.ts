@@ -57,30 +57,4 @@ export interface StudentStore {
   close(): Promise<void>;
 }
 
-export interface StudentRow {
-  id: string;
-  first_name: string;
-  last_name: string;
-  email: string;
-  updates: number;
-  created: Date;
-  created_by: string;
-  last_modified: Date;
-  last_modified_by: string;
-}
-
-export const studentColumns =
-  'id, first_name, last_name, email, updates, created, created_by, last_modified, last_modified_by';
-
-export const toStudent = (row: StudentRow): Student => ({
-  id: row.id.toLowerCase(),
-  firstName: row.first_name,
-  lastName: row.last_name,
-  email: row.email,
-  fullName: `${row.first_name} ${row.last_name}`,
-  updates: row.updates,
-  created: new Date(row.created).toISOString(),
-  createdBy: row.created_by,
-  lastModified: new Date(row.last_modified).toISOString(),
-  lastModifiedBy: row.last_modified_by,
-});
+export { studentColumns, toStudent, type StudentRow } from '../../shared/student-row.ts';

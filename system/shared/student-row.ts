@@ -1,6 +1,6 @@
-import type { Student } from '../shared/envelope.ts';
+import type { Student } from './envelope.ts';
 
-/** A `students` row as both drivers return it (timestamps as Date). */
+/** A `students` row as both drivers (pg, mssql) return it, timestamps as Date; the API and worker share it. */
 export interface StudentRow {
   id: string;
   first_name: string;
@@ -28,3 +28,7 @@ export function toStudent(row: StudentRow): Student {
     lastModifiedBy: row.last_modified_by,
   };
 }
+
+/** The columns of {@link StudentRow}, in order, for SELECT and RETURNING/OUTPUT lists. */
+export const studentColumns =
+  'id, first_name, last_name, email, updates, created, created_by, last_modified, last_modified_by';
