@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { DropReason } from './notifications-metrics.ts';
+import { compareStreamIds } from './redis-replay-store.ts';
 
 export interface SseClientOptions {
   id: string;
@@ -28,6 +29,8 @@ export class SseClient {
   private readonly options: SseClientOptions;
   private drainTimer: NodeJS.Timeout | undefined;
   private held: Held[] | undefined;
+  /** Stream id of the last entry replay sent (or skipped by type filter). */
+  private replayedThrough: string | undefined;
   closed = false;
 
   constructor(options: SseClientOptions) {
@@ -79,6 +82,18 @@ export class SseClient {
     this.held = [];
   }
 
+  /**
+   * True when replay already sent the live notification at `streamId`. The broadcaster appends to
+   * the stream before it fans out, so a client replayed in between would otherwise get it twice.
+   */
+  replayedAlready(streamId: string | undefined): boolean {
+    return (
+      streamId !== undefined &&
+      this.replayedThrough !== undefined &&
+      compareStreamIds(streamId, this.replayedThrough) <= 0
+    );
+  }
+
   holding(messageId: string, frame: Buffer): boolean {
     if (!this.held) return false;
     this.held.push({ messageId, frame });
@@ -86,9 +101,10 @@ export class SseClient {
   }
 
   /** Writes what was held during replay, skipping what replay already sent. */
-  release(sent: Set<string>): number {
+  release(sent: Set<string>, replayedThrough?: string): number {
     const held = this.held ?? [];
     this.held = undefined;
+    this.replayedThrough = replayedThrough;
     let written = 0;
     for (const { messageId, frame } of held) {
       if (!sent.has(messageId) && this.write(frame)) written++;

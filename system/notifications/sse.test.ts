@@ -117,3 +117,40 @@ describe('SSE hub', () => {
     expect(res.chunks.slice(1).map((c) => /event: (.*)/.exec(c)?.[1])).toEqual(['student.deleted']);
   });
 });
+
+describe('SSE replay on reconnect', () => {
+  it('does not send a notification twice when it is replayed before its live fan-out', async () => {
+    // The broadcaster appends to the stream, then fans out: a client replayed in between finds the
+    // notification in the stream AND is connected when the live broadcast arrives.
+    const envelope = makeEnvelope({ type: 'student.created' });
+    const entry = {
+      streamId: '5-0',
+      messageId: envelope.messageId,
+      type: envelope.type,
+      json: JSON.stringify(envelope),
+    };
+    const racingHub = createSseHub({
+      replay: {
+        append: () => Promise.resolve(entry.streamId),
+        locate: () => Promise.resolve({ kind: 'found', streamId: '4-0', gap: false }),
+        readAfter: (after) => Promise.resolve(after === '4-0' ? [entry] : []),
+      },
+      metrics,
+      logger: { info: () => undefined, warn: () => undefined },
+      heartbeatMs: 60_000,
+      retryMs: 1_500,
+      maxBufferedBytes: 100_000,
+      drainTimeoutMs: 5_000,
+    });
+    const res = new FakeResponse();
+    racingHub.handle(
+      { url: '/api/notifications/stream', headers: { 'last-event-id': 'm-4' } } as unknown as IncomingMessage,
+      res as unknown as ServerResponse,
+    );
+    await vi.waitFor(() => expect(res.chunks.join('')).toContain(`id: ${envelope.messageId}`));
+    racingHub.sink.broadcast(toNotification(envelope, entry.streamId));
+    const frames = res.chunks.join('').split(`id: ${envelope.messageId}\n`).length - 1;
+    racingHub.close();
+    expect(frames).toBe(1);
+  });
+});

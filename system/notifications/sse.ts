@@ -70,12 +70,19 @@ export function createSseHub(options: SseHubOptions): SseHub {
     logger.warn({ clientId: client.id, reason }, 'dropped slow SSE client');
   };
 
-  async function replayTo(client: SseClient, lastEventId: string): Promise<Set<string>> {
-    const sent = new Set<string>();
+  /** What a replay sent: message ids, and the stream id of the last entry it covered. */
+  interface Replayed {
+    sent: Set<string>;
+    through?: string;
+  }
+
+  async function replayTo(client: SseClient, lastEventId: string): Promise<Replayed> {
+    const replayed: Replayed = { sent: new Set<string>() };
+    const { sent } = replayed;
     const position = await replay.locate(lastEventId);
     if (position.kind === 'unknown') {
       client.write(gapFrame({ lastEventId, reason: 'unknown-id' }));
-      return sent;
+      return replayed;
     }
     if (position.gap) client.write(gapFrame({ lastEventId, reason: 'trimmed' }));
     let after = position.streamId;
@@ -83,11 +90,12 @@ export function createSseHub(options: SseHubOptions): SseHub {
       const page = await replay.readAfter(after, replayPageSize);
       for (const entry of page) {
         sent.add(entry.messageId);
+        replayed.through = entry.streamId;
         if (client.wants(entry.type))
           client.write(notificationFrame(entry.messageId, entry.type, entry.json));
       }
       metrics.replayed.inc({ transport: 'sse' }, page.length);
-      if (page.length < replayPageSize || client.closed) return sent;
+      if (page.length < replayPageSize || client.closed) return replayed;
       after = page[page.length - 1]?.streamId ?? after;
       await client.drained();
     }
@@ -95,14 +103,14 @@ export function createSseHub(options: SseHubOptions): SseHub {
 
   async function catchUp(client: SseClient, lastEventId: string): Promise<void> {
     client.hold();
-    let sent = new Set<string>();
+    let replayed: Replayed = { sent: new Set<string>() };
     try {
-      sent = await replayTo(client, lastEventId);
+      replayed = await replayTo(client, lastEventId);
     } catch (error) {
       logger.warn({ err: error, clientId: client.id }, 'SSE replay failed');
       client.write(gapFrame({ lastEventId, reason: 'replay-unavailable' }));
     }
-    client.release(sent);
+    client.release(replayed.sent, replayed.through);
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -136,7 +144,8 @@ export function createSseHub(options: SseHubOptions): SseHub {
     const frame = frameOf(notification);
     let written = 0;
     for (const client of clients) {
-      if (!client.wants(type) || client.holding(messageId, frame)) continue;
+      if (!client.wants(type) || client.replayedAlready(notification.streamId)) continue;
+      if (client.holding(messageId, frame)) continue;
       if (client.write(frame)) written++;
     }
     return written;
