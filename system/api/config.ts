@@ -25,11 +25,17 @@ const schema = z.object({
   CACHE_L1_TTL_MS: env.int(30_000, 0),
   CACHE_L1_MAX_ENTRIES: env.int(50_000, 1),
   MAX_BODY_BYTES: env.int(16_384, 256, 10_485_760),
-  AMQP_TIMEOUT_MS: env.int(2_000, 1),
+  /**
+   * Per-attempt publish timeout, in milliseconds. Confirms from a reachable broker take
+   * milliseconds; with a partition every attempt waits this long, so it bounds how fast the
+   * breaker can notice (3 failures × 1 s: open about 3 s into a partition, not 10).
+   */
+  AMQP_TIMEOUT_MS: env.int(1_000, 1),
   AMQP_MAX_RETRIES: env.int(2, 0, 20),
   AMQP_RETRY_INITIAL_MS: env.int(100, 1),
   AMQP_RETRY_MAX_MS: env.int(1_000, 1),
-  AMQP_BREAKER_FAILURES: env.int(5, 1),
+  /** Consecutive failed attempts that open the breaker. */
+  AMQP_BREAKER_FAILURES: env.int(3, 1),
   AMQP_BREAKER_HALF_OPEN_MS: env.int(5_000, 1),
   REDIS_TIMEOUT_MS: env.int(100, 1),
   REDIS_BREAKER_FAILURES: env.int(5, 1),
