@@ -15,6 +15,8 @@ import { closeServer, createHttpLayer } from './server.ts';
 import { instrumentStudentStore } from './students/instrumented-student-store.ts';
 import { createStudentService } from './students/student-service.ts';
 import { buildPolicies, observePolicies } from './policies.ts';
+import { startBreakerProbe } from '../shared/breaker-probe.ts';
+import { topology } from '../shared/topology.ts';
 
 export interface ApiRuntime {
   server: http.Server;
@@ -90,9 +92,21 @@ export async function createApiRuntime(config: ApiConfig, logger: Logger): Promi
     retryAfterSec,
   });
   if (config.PUBLISH_MODE === 'outbox') relay.start();
+  // In outbox mode the relay makes the breaker's trial calls; in direct mode writes answer 503
+  // while it is open, so a background probe does.
+  const stopProbe =
+    config.PUBLISH_MODE === 'direct'
+      ? startBreakerProbe({
+          policy: amqpPolicy,
+          halfOpenAfterMs: config.AMQP_BREAKER_HALF_OPEN_MS,
+          probe: (signal) => pool.withChannel((ch) => ch.checkExchange(topology.studentsExchange), signal),
+          logger,
+        })
+      : () => undefined;
 
   const steps: [string, () => Promise<unknown>][] = [
     ['http', () => closeServer(server, config.SHUTDOWN_TIMEOUT_MS / 2)],
+    ['breaker probe', () => Promise.resolve(stopProbe())],
     ['outbox relay', () => relay.stop()],
     ['amqp', () => pool.close()],
     ['redis', () => caching.close()],

@@ -76,13 +76,6 @@ export interface ResiliencePolicy {
   /** Runs `fn` through retry → breaker → timeout. `signal` aborts when the attempt times out. */
   execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
   state(): BreakerState;
-  /**
-   * False only while the breaker would reject a call at once: open (or isolated) and still within
-   * the half-open delay. A caller that checks before doing work must use this, not `state()`:
-   * the breaker half-opens lazily, on the next call, so gating on `state() === 'open'` would keep
-   * it open forever.
-   */
-  acceptsCalls(): boolean;
   onTransition(listener: (transition: BreakerTransition) => void): () => void;
   onRetry(listener: (event: RetryEvent) => void): () => void;
 }
@@ -115,7 +108,6 @@ export function createResiliencePolicy(options: ResiliencePolicyOptions): Resili
   const policy = wrap(retryPolicy, breaker, timeoutPolicy);
 
   let current: BreakerState = 'closed';
-  let openedAtMs = 0;
   let lastFailure: string | undefined;
   breaker.onFailure(({ reason }) => {
     lastFailure = 'error' in reason ? describeError(reason.error) : 'value';
@@ -125,7 +117,6 @@ export function createResiliencePolicy(options: ResiliencePolicyOptions): Resili
     const transition: BreakerTransition = { breaker: options.name, from: current, to, at: Date.now() };
     if (to === 'open' && lastFailure) transition.reason = lastFailure;
     current = to;
-    if (to === 'open') openedAtMs = transition.at;
     events.emit('transition', transition);
   });
   retryPolicy.onRetry((event) => {
@@ -154,10 +145,6 @@ export function createResiliencePolicy(options: ResiliencePolicyOptions): Resili
         signal ?? new AbortController().signal,
       ),
     state: () => current,
-    acceptsCalls: () =>
-      current === 'isolated'
-        ? false
-        : current !== 'open' || Date.now() - openedAtMs >= options.halfOpenAfterMs,
     onTransition: (listener) => subscribe('transition', listener),
     onRetry: (listener) => subscribe('retry', listener),
   };
@@ -169,7 +156,6 @@ export function createNoopPolicy(name = 'noop'): ResiliencePolicy {
     name,
     execute: (fn, signal) => fn(signal ?? new AbortController().signal),
     state: () => 'closed',
-    acceptsCalls: () => true,
     onTransition: () => () => undefined,
     onRetry: () => () => undefined,
   };

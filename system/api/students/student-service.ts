@@ -80,7 +80,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
         });
 
   const guard = () => {
-    if (publishMode === 'direct' && !deps.amqpPolicy.acceptsCalls()) throw unavailable();
+    if (publishMode === 'direct' && deps.amqpPolicy.state() !== 'closed') throw unavailable();
   };
   const eventsFor = (type: DomainEventType) =>
     publishMode === 'outbox'

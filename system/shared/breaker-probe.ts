@@ -1,0 +1,45 @@
+import type { Logger } from './logger.ts';
+import type { ResiliencePolicy } from './resilience-policy.ts';
+
+export interface BreakerProbeOptions {
+  policy: ResiliencePolicy;
+  /** The policy's half-open delay, in milliseconds: the probe runs once it has passed. */
+  halfOpenAfterMs: number;
+  /** A cheap call to the dependency (e.g. check an exchange exists); it runs through `policy`. */
+  probe: (signal: AbortSignal) => Promise<unknown>;
+  logger: Pick<Logger, 'debug'>;
+}
+
+/**
+ * Lets an open breaker close without sacrificing a user's request. A breaker half-opens lazily, on
+ * the next call through it; callers that answer 503 while it is not closed (direct publishing)
+ * never make that call, so this probe makes it: after every opening, once the half-open delay has
+ * passed. A failed probe opens the breaker again, which schedules the next one. Returns `stop`.
+ */
+export function startBreakerProbe({
+  policy,
+  halfOpenAfterMs,
+  probe,
+  logger,
+}: BreakerProbeOptions): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (policy.state() !== 'open') return;
+      policy.execute(probe).then(
+        () => logger.debug({ breaker: policy.name }, 'breaker probe succeeded'),
+        (error: unknown) => logger.debug({ breaker: policy.name, err: error }, 'breaker probe failed'),
+      );
+    }, halfOpenAfterMs);
+    timer.unref();
+  };
+  const unsubscribe = policy.onTransition(({ to }) => {
+    if (to === 'open') schedule();
+  });
+  if (policy.state() === 'open') schedule();
+  return () => {
+    unsubscribe();
+    clearTimeout(timer);
+  };
+}
