@@ -22,6 +22,7 @@ describe('outage helpers', () => {
     point(1000, 'closed'),
     point(1200, 'closed', 2, 5),
     point(1400, 'open', 6, 9),
+    point(3000, 'open', 6, 20),
     point(5000, 'half-open', 6, 40),
     point(5200, 'closed', 6, 30),
     point(6000, 'closed', 6, 0),
@@ -36,8 +37,8 @@ describe('outage helpers', () => {
     expect(breakerTimeline(points, 'api.redis', 1000, 4800)).toEqual({ firstFailureMs: 1200 });
   });
 
-  it('open intervals end at the first non-open sample', () => {
-    expect(openIntervals(points, 'api.amqp')).toEqual([[1400, 5000]]);
+  it('open intervals span the samples that saw the breaker open, no further', () => {
+    expect(openIntervals(points, 'api.amqp')).toEqual([[1400, 3000]]);
   });
 
   it('the backlog is drained at the first poll back to the baseline', () => {

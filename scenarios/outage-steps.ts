@@ -77,17 +77,20 @@ export function startPoller(ctx: ScenarioContext, intervalMs = 200): Poller {
 
 /** Intervals during which `breaker` was sampled open (from one open sample to the next non-open one). */
 export function openIntervals(points: readonly PollPoint[], breaker: string): [number, number][] {
+  // From the first to the last sample that saw the breaker open: between that last sample and the
+  // next one the breaker may already have closed, so writes there are not known to meet an open one.
   const out: [number, number][] = [];
-  let openedAt: number | undefined;
+  let interval: [number, number] | undefined;
   for (const p of points) {
-    const open = p.breakers[breaker] === 'open';
-    if (open && openedAt === undefined) openedAt = p.atMs;
-    if (!open && openedAt !== undefined) {
-      out.push([openedAt, p.atMs]);
-      openedAt = undefined;
+    if (p.breakers[breaker] === 'open') {
+      if (interval) interval[1] = p.atMs;
+      else interval = [p.atMs, p.atMs];
+    } else if (interval) {
+      out.push(interval);
+      interval = undefined;
     }
   }
-  if (openedAt !== undefined) out.push([openedAt, points.at(-1)?.atMs ?? openedAt]);
+  if (interval) out.push(interval);
   return out;
 }
 
