@@ -1,5 +1,5 @@
 import mssql from 'mssql';
-import pg from 'pg';
+
 import { dialectOf } from '../shared/migrate.ts';
 import { createMssqlOutboxStore } from '../shared/outbox/mssql-outbox-store.ts';
 import type { OutboxStore } from '../shared/outbox/outbox-store.ts';
@@ -7,6 +7,7 @@ import { createPostgresOutboxStore } from '../shared/outbox/postgres-outbox-stor
 import { createMssqlStudentStore } from './students/mssql-student-store.ts';
 import { createPostgresStudentStore } from './students/postgres-student-store.ts';
 import type { StudentStore } from './students/student-store.ts';
+import { createPostgresPool } from '../shared/postgres-pool.ts';
 
 export interface Database {
   store: StudentStore;
@@ -16,11 +17,7 @@ export interface Database {
 /** Picks the adapters from the URL: `postgres://` (local default) or `mssql://` (Docker, like the seed). */
 export async function connectDatabase(url: string, poolSize: number): Promise<Database> {
   if (dialectOf(url) === 'postgres') {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize });
-    // A connection reset while a client is checked out is reported on the client, where pg-pool
-    // has no listener: without this, a database blip would crash the process (its query still fails).
-    pool.on('error', () => undefined);
-    pool.on('connect', (client) => void client.on('error', () => undefined));
+    const pool = createPostgresPool({ connectionString: url, max: poolSize });
     return { store: createPostgresStudentStore(pool), outbox: createPostgresOutboxStore(pool) };
   }
   const pool = await new mssql.ConnectionPool(url).connect();

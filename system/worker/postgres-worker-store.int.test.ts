@@ -1,13 +1,13 @@
-import pg from 'pg';
 import { createResiliencePolicy } from '../shared/resilience-policy.ts';
 import { createPostgresOutboxStore } from '../shared/outbox/postgres-outbox-store.ts';
 import { createPostgresWorkerStore } from './postgres-worker-store.ts';
 import { createTestDatabase, insertStudent } from './testing/worker-test-env.ts';
 import { describeWorkerStoreContract } from './worker-store.contract.ts';
+import { createPostgresPool } from '../shared/postgres-pool.ts';
 
 describeWorkerStoreContract('PostgreSQL', async () => {
   const db = await createTestDatabase();
-  const pool = new pg.Pool({ connectionString: db.url, max: 6 });
+  const pool = createPostgresPool({ connectionString: db.url, max: 6 });
   const policy = createResiliencePolicy({
     name: 'db',
     timeoutMs: 5_000,

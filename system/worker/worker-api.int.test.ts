@@ -1,5 +1,6 @@
+import { createPostgresPool } from '../shared/postgres-pool.ts';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topology } from '../shared/topology.ts';
 import { startTestApi, studentBody, jsonHeaders, type TestApi } from '../api/testing/api-harness.ts';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   worker = await createWorkerRuntime(config, { logger: testLogger, migrate: false, names });
   await worker.worker.start();
   await broker.waitFor(() => worker.worker.consumer.connected(), 5_000, 'worker connected');
-  pool = new pg.Pool({ connectionString: api.database.url, max: 2 });
+  pool = createPostgresPool({ connectionString: api.database.url, max: 2 });
 });
 afterAll(async () => {
   await worker?.close(3_000);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import mssql from 'mssql';
-import pg from 'pg';
+
 import { createAmqpChannelPool } from '../shared/amqp-channel-pool.ts';
 import { createResilientPublisher } from '../shared/amqp-resilient-publisher.ts';
 import { computeBackoffDelayMs } from '../shared/backoff-delay.ts';
@@ -24,6 +24,7 @@ import { createWorkerHealthChecks } from './worker-health.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
 import { createWorker, type Worker } from './worker.ts';
 import { workerProducer, type WorkerStore } from './worker-store.ts';
+import { createPostgresPool } from '../shared/postgres-pool.ts';
 
 export interface WorkerRuntimeOptions {
   logger: Logger;
@@ -86,13 +87,12 @@ async function createDatabase(
     const pool = await new mssql.ConnectionPool(config.DATABASE_URL).connect();
     return { store: createMssqlWorkerStore({ pool, policy }), outbox: createMssqlOutboxStore(pool) };
   }
-  const pool = new pg.Pool({
+  const pool = createPostgresPool({
     connectionString: config.DATABASE_URL,
     max: config.DB_POOL_SIZE,
     connectionTimeoutMillis: config.DB_TIMEOUT_MS,
     statement_timeout: config.DB_TIMEOUT_MS,
   });
-  pool.on('error', () => undefined);
   return { store: createPostgresWorkerStore({ pool, policy }), outbox: createPostgresOutboxStore(pool) };
 }
 

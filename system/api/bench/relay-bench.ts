@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'amqplib';
-import pg from 'pg';
+
 import { createAmqpChannelPool } from '../../shared/amqp-channel-pool.ts';
 import { createResilientPublisher } from '../../shared/amqp-resilient-publisher.ts';
 import { defaultUrls } from '../../shared/default-urls.ts';
@@ -11,6 +11,7 @@ import { appendToOutboxPostgres } from '../../shared/outbox/postgres-outbox-stor
 import { createPostgresOutboxStore } from '../../shared/outbox/postgres-outbox-store.ts';
 import { createResiliencePolicy } from '../../shared/resilience-policy.ts';
 import { createTestDatabase } from '../testing/postgres-test-database.ts';
+import { createPostgresPool } from '../../shared/postgres-pool.ts';
 
 export interface PublishRate {
   messages: number;
@@ -85,7 +86,7 @@ export async function benchBareAmqplib(messages: number): Promise<PublishRate> {
 export async function benchOutboxRelay(messages: number): Promise<PublishRate> {
   const topology = await benchTopology();
   const database = await createTestDatabase();
-  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  const pool = createPostgresPool({ connectionString: database.url, max: 4 });
   const client = await pool.connect();
   for (let i = 0; i < messages; i += 1000) {
     const chunk = Array.from({ length: Math.min(1000, messages - i) }, (_, j) => ({

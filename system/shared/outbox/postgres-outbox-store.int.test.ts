@@ -1,16 +1,17 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../api/testing/postgres-test-database.ts';
 import { createEnvelope } from '../envelope.ts';
 import { appendToOutbox } from './append-to-outbox.ts';
 import { createPostgresOutboxStore } from './postgres-outbox-store.ts';
+import { createPostgresPool } from '../postgres-pool.ts';
 
 let database: TestDatabase;
 let pool: pg.Pool;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: database.url, max: 6 });
+  pool = createPostgresPool({ connectionString: database.url, max: 6 });
 });
 afterAll(async () => {
   await pool?.end();

@@ -12,6 +12,7 @@ import {
   type WorkerTopologyNames,
 } from '../../shared/topology.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../config.ts';
+import { createPostgresPool } from '../../shared/postgres-pool.ts';
 
 /** Test-only: a fresh database, unique topology names and a notification collector per test file. */
 export const testUrls = {
@@ -41,7 +42,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(testUrls.database);
   url.pathname = `/${name}`;
   await migrate({ databaseUrl: url.toString() });
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  const pool = createPostgresPool({ connectionString: url.toString(), max: 4 });
   return {
     url: url.toString(),
     pool,
