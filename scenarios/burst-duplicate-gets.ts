@@ -1,6 +1,6 @@
 import { aggregateBurstMetrics, burstKinds, runBurstPhase } from './burst-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
-import { ready } from './smoke-steps.ts';
+import { apiReady } from './common-steps.ts';
 import { defineScenario, type Gate, type RunOptions, type Variant } from './types.ts';
 
 export const dedupeModes = ['both', 'coalesce', 'cache', 'off'] as const;
@@ -106,7 +106,7 @@ export const burstDuplicateGets = defineScenario({
     },
   },
   variants: burstVariants,
-  steadyState: [{ name: 'api ready', probe: (ctx) => ready(ctx.target.apiUrl) }],
+  steadyState: [apiReady],
   async setup(ctx) {
     // A sentinel listener: a wave waits until the writes before it have fully settled (burst-steps).
     await ctx.listeners({ sse: 1, socketio: 0 }).waitConnected(30_000);

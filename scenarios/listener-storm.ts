@@ -6,7 +6,7 @@ import { studentBody, type WritersResult } from '../lab/load/writers.ts';
 import { sumSamples } from '../lab/metrics/prometheus-text.ts';
 import { perRun, waitForDelivery } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
-import { ready } from './smoke-steps.ts';
+import { servicesReady, toxicFault } from './common-steps.ts';
 import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
 
 interface RunState {
@@ -167,10 +167,7 @@ export const listenerStorm = defineScenario({
       description: 'gate: end-to-end notification p99 at N listeners, ms',
     },
   },
-  steadyState: [
-    { name: 'api ready', probe: (ctx) => ready(ctx.target.apiUrl) },
-    { name: 'notifications ready', probe: (ctx) => ready(ctx.target.notificationsDirectUrl) },
-  ],
+  steadyState: servicesReady,
   phases: [
     { name: 'ramp', run: ramp },
     { name: 'steady', durationMs: (o) => o.durationMs, run: (ctx) => Promise.resolve(startWrites(ctx)) },
@@ -178,20 +175,19 @@ export const listenerStorm = defineScenario({
     { name: 'recovery', durationMs: afterMs, run: recover },
   ],
   faults: [
-    {
+    toxicFault({
       name: 'notifications-reset',
       phase: 'storm',
       durationMs: stormMs,
       description: 'notifications: reset_peer on every connection (reconnect storm)',
-      apply: async (ctx) =>
-        void (await ctx.faults.addToxic(ctx.target.proxyNames.notifications, {
-          name: 'storm_reset',
-          type: 'reset_peer',
-          stream: 'downstream',
-          attributes: { timeout: 0 },
-        })),
-      rollback: (ctx) => ctx.faults.removeToxic(ctx.target.proxyNames.notifications, 'storm_reset'),
-    },
+      proxy: 'notifications',
+      toxic: () => ({
+        name: 'storm_reset',
+        type: 'reset_peer',
+        stream: 'downstream',
+        attributes: { timeout: 0 },
+      }),
+    }),
   ],
   async collect(ctx) {
     await serverSide(ctx);

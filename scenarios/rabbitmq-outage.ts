@@ -15,7 +15,7 @@ import {
   variantMetricName,
 } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
-import { ready } from './smoke-steps.ts';
+import { connectListeners, servicesReady } from './common-steps.ts';
 import { defineScenario, type Gate, type RunOptions, type ScenarioContext, type Variant } from './types.ts';
 
 const publishModes = ['outbox', 'direct'] as const;
@@ -294,15 +294,8 @@ export const rabbitmqOutage = defineScenario({
     },
   },
   variants: outageVariants,
-  steadyState: [
-    { name: 'api ready', probe: (ctx) => ready(ctx.target.apiUrl) },
-    { name: 'notifications ready', probe: (ctx) => ready(ctx.target.notificationsDirectUrl) },
-  ],
-  async setup(ctx) {
-    const half = Math.floor(ctx.options.listeners / 2);
-    const fleet = ctx.listeners({ sse: ctx.options.listeners - half, socketio: half });
-    await fleet.waitConnected(60_000);
-  },
+  steadyState: servicesReady,
+  setup: (ctx) => connectListeners(ctx, 60_000),
   phases: [
     { name: 'steady', durationMs: (o) => o.durationMs, run: steady },
     { name: 'cut', durationMs: cutMs },

@@ -12,7 +12,7 @@ import {
   type WriteRecord,
 } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
-import { ready } from './smoke-steps.ts';
+import { connectListeners, servicesReady } from './common-steps.ts';
 import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
 
 const apiBreaker = 'api.redis';
@@ -137,14 +137,10 @@ export const redisOutage = defineScenario({
       description: 'longest wait for every listener to catch up, seconds',
     },
   },
-  steadyState: [
-    { name: 'api ready', probe: (ctx) => ready(ctx.target.apiUrl) },
-    { name: 'notifications ready', probe: (ctx) => ready(ctx.target.notificationsDirectUrl) },
-  ],
+  steadyState: servicesReady,
   async setup(ctx) {
     stateOf(ctx).ids = await seedStudents(ctx, Number(ctx.options.students));
-    const half = Math.floor(ctx.options.listeners / 2);
-    await ctx.listeners({ sse: ctx.options.listeners - half, socketio: half }).waitConnected(60_000);
+    await connectListeners(ctx, 60_000);
   },
   phases: [
     { name: 'steady', durationMs: (o) => o.durationMs, run: (ctx) => Promise.resolve(startLoad(ctx)) },

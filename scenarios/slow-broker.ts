@@ -12,7 +12,7 @@ import {
   type WriteRecord,
 } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
-import { ready } from './smoke-steps.ts';
+import { connectListeners, servicesReady, toxicFault } from './common-steps.ts';
 import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
 
 interface RunState {
@@ -124,48 +124,40 @@ export const slowBroker = defineScenario({
       description: 'longest wait for every listener to catch up, seconds',
     },
   },
-  steadyState: [
-    { name: 'api ready', probe: (ctx) => ready(ctx.target.apiUrl) },
-    { name: 'notifications ready', probe: (ctx) => ready(ctx.target.notificationsDirectUrl) },
-  ],
-  async setup(ctx) {
-    const half = Math.floor(ctx.options.listeners / 2);
-    await ctx.listeners({ sse: ctx.options.listeners - half, socketio: half }).waitConnected(60_000);
-  },
+  steadyState: servicesReady,
+  setup: (ctx) => connectListeners(ctx, 60_000),
   phases: [
     { name: 'steady', durationMs: (o) => o.durationMs, run: (ctx) => Promise.resolve(startLoad(ctx)) },
     { name: 'slow', durationMs: slowMs },
     { name: 'recovery', durationMs: afterMs, run: recover },
   ],
   faults: [
-    {
+    toxicFault({
       name: 'broker-latency',
       phase: 'slow',
       durationMs: slowMs,
       description: 'rabbitmq: latency toxic downstream',
-      apply: async (ctx) =>
-        void (await ctx.faults.addToxic(ctx.target.proxyNames.rabbitmq, {
-          name: 'slow_latency',
-          type: 'latency',
-          stream: 'downstream',
-          attributes: { latency: Number(ctx.options.latencyMs), jitter: Number(ctx.options.jitterMs) },
-        })),
-      rollback: (ctx) => ctx.faults.removeToxic(ctx.target.proxyNames.rabbitmq, 'slow_latency'),
-    },
-    {
+      proxy: 'rabbitmq',
+      toxic: (ctx) => ({
+        name: 'slow_latency',
+        type: 'latency',
+        stream: 'downstream',
+        attributes: { latency: Number(ctx.options.latencyMs), jitter: Number(ctx.options.jitterMs) },
+      }),
+    }),
+    toxicFault({
       name: 'broker-bandwidth',
       phase: 'slow',
       durationMs: slowMs,
       description: 'rabbitmq: bandwidth toxic upstream',
-      apply: async (ctx) =>
-        void (await ctx.faults.addToxic(ctx.target.proxyNames.rabbitmq, {
-          name: 'slow_bandwidth',
-          type: 'bandwidth',
-          stream: 'upstream',
-          attributes: { rate: Number(ctx.options.bandwidthKbs) },
-        })),
-      rollback: (ctx) => ctx.faults.removeToxic(ctx.target.proxyNames.rabbitmq, 'slow_bandwidth'),
-    },
+      proxy: 'rabbitmq',
+      toxic: (ctx) => ({
+        name: 'slow_bandwidth',
+        type: 'bandwidth',
+        stream: 'upstream',
+        attributes: { rate: Number(ctx.options.bandwidthKbs) },
+      }),
+    }),
   ],
   collect(ctx) {
     collectGrowth(ctx);

@@ -5,15 +5,6 @@ import type { ScenarioContext } from './types.ts';
 
 /** Helpers of the smoke scenario, kept apart so smoke.ts reads as data. */
 
-export async function ready(url: string): Promise<{ ok: boolean; detail?: string }> {
-  try {
-    const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) });
-    return response.ok ? { ok: true } : { ok: false, detail: `HTTP ${response.status}` };
-  } catch (error) {
-    return { ok: false, detail: (error as Error).message };
-  }
-}
-
 interface Step {
   method: string;
   path: string;

@@ -1,4 +1,5 @@
-import { breakerMetrics, crudOnce, dedupeBurst, ready, waitForRecovery } from './smoke-steps.ts';
+import { connectListeners, servicesReady } from './common-steps.ts';
+import { breakerMetrics, crudOnce, dedupeBurst, waitForRecovery } from './smoke-steps.ts';
 import { defineScenario } from './types.ts';
 
 const steadyMs = 5000;
@@ -23,15 +24,8 @@ export const smoke = defineScenario({
   options: {
     'burst-size': { type: 'number', default: 200, description: 'identical concurrent GETs in the burst' },
   },
-  steadyState: [
-    { name: 'api ready', probe: (ctx) => ready(ctx.target.apiUrl) },
-    { name: 'notifications ready', probe: (ctx) => ready(ctx.target.notificationsDirectUrl) },
-  ],
-  async setup(ctx) {
-    const half = Math.floor(ctx.options.listeners / 2);
-    const fleet = ctx.listeners({ sse: ctx.options.listeners - half, socketio: half });
-    await fleet.waitConnected(20_000);
-  },
+  steadyState: servicesReady,
+  setup: (ctx) => connectListeners(ctx, 20_000),
   phases: [
     { name: 'crud', run: crudOnce },
     { name: 'burst', run: dedupeBurst },
