@@ -1,3 +1,4 @@
+import type { WritersResult } from '../lab/load/writers.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { metricNames } from '../system/shared/metric-names.ts';
 import { phaseMetricName } from '../lab/gates/gate.ts';
@@ -256,4 +257,31 @@ export function perRun<T>(create: () => T): (ctx: ScenarioContext) => T {
     if (!state) states.set(ctx, (state = create()));
     return state;
   };
+}
+
+/** What a fault scenario keeps while its background load runs. */
+export interface OutageLoad {
+  poller?: Poller;
+  writers?: Promise<WritersResult>;
+  writes: WriteRecord[];
+}
+
+/**
+ * Starts the metrics poller and `--rate` create writers for `durationMs` (steady + fault + after),
+ * recording every write into `state.writes`.
+ */
+export function startOutageLoad(
+  ctx: ScenarioContext,
+  state: OutageLoad,
+  durationMs: number,
+  pollIntervalMs?: number,
+): void {
+  state.poller = startPoller(ctx, pollIntervalMs);
+  state.writers = ctx.writers({
+    kind: 'create',
+    ratePerSec: ctx.options.rate,
+    durationMs,
+    onResponse: recordWrite(state.writes),
+  });
+  state.writers.catch(() => undefined);
 }

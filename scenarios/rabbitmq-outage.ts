@@ -5,14 +5,13 @@ import {
   drainedAt,
   openIntervals,
   perRun,
-  recordWrite,
   setPhaseMetrics,
-  startPoller,
   waitForDelivery,
   writeMetrics,
   type Poller,
   type WriteRecord,
   variantMetricName,
+  startOutageLoad,
 } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
 import { connectListeners, servicesReady } from './common-steps.ts';
@@ -127,15 +126,7 @@ const afterMs = (o: RunOptions): number => Number(o.afterSec) * 1000;
 
 function steady(ctx: ScenarioContext): Promise<void> {
   const state = stateOf(ctx);
-  state.poller = startPoller(ctx);
-  const durationMs = ctx.options.durationMs + cutMs(ctx.options) + afterMs(ctx.options);
-  state.writers = ctx.writers({
-    kind: 'create',
-    ratePerSec: ctx.options.rate,
-    durationMs,
-    onResponse: recordWrite(state.writes),
-  });
-  state.writers.catch(() => undefined);
+  startOutageLoad(ctx, state, ctx.options.durationMs + cutMs(ctx.options) + afterMs(ctx.options));
   return Promise.resolve();
 }
 

@@ -5,11 +5,11 @@ import {
   perRun,
   recordWrite,
   setPhaseMetrics,
-  startPoller,
   waitForDelivery,
   writeMetrics,
   type Poller,
   type WriteRecord,
+  startOutageLoad,
 } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
 import { connectListeners, servicesReady } from './common-steps.ts';
@@ -52,15 +52,7 @@ async function seedStudents(ctx: ScenarioContext, count: number): Promise<string
 
 function startLoad(ctx: ScenarioContext): void {
   const state = stateOf(ctx);
-  state.poller = startPoller(ctx);
-  const durationMs = ctx.options.durationMs + cutMs(ctx.options) + afterMs(ctx.options);
-  state.writers = ctx.writers({
-    kind: 'create',
-    ratePerSec: ctx.options.rate,
-    durationMs,
-    onResponse: recordWrite(state.writes),
-  });
-  state.writers.catch(() => undefined);
+  startOutageLoad(ctx, state, ctx.options.durationMs + cutMs(ctx.options) + afterMs(ctx.options));
   const record = recordWrite(state.readRecords);
   state.reads = runUntilAborted({
     client: ctx.api,

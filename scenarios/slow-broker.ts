@@ -3,13 +3,12 @@ import { phaseMetricName } from '../lab/gates/gate.ts';
 import {
   drainedAt,
   perRun,
-  recordWrite,
   setPhaseMetrics,
-  startPoller,
   waitForDelivery,
   writeMetrics,
   type Poller,
   type WriteRecord,
+  startOutageLoad,
 } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
 import { connectListeners, servicesReady, toxicFault } from './common-steps.ts';
@@ -27,15 +26,7 @@ const afterMs = (o: RunOptions): number => Number(o.afterSec) * 1000;
 
 function startLoad(ctx: ScenarioContext): void {
   const state = stateOf(ctx);
-  state.poller = startPoller(ctx, 500);
-  const durationMs = ctx.options.durationMs + slowMs(ctx.options) + afterMs(ctx.options);
-  state.writers = ctx.writers({
-    kind: 'create',
-    ratePerSec: ctx.options.rate,
-    durationMs,
-    onResponse: recordWrite(state.writes),
-  });
-  state.writers.catch(() => undefined);
+  startOutageLoad(ctx, state, ctx.options.durationMs + slowMs(ctx.options) + afterMs(ctx.options), 500);
 }
 
 async function recover(ctx: ScenarioContext): Promise<void> {
