@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listenerStorm } from './listener-storm.ts';
+import { listenerStorm, liveGuardMs, liveWindow } from './listener-storm.ts';
 import { resultMetrics } from './result-metrics.ts';
 import { expectWellFormed, gatesOf, optionsOf } from './scenario-shape.test-support.ts';
 
@@ -15,7 +15,8 @@ describe('listener-storm', () => {
       expect.arrayContaining([
         'notifications.missing',
         'notifications.duplicated',
-        resultMetrics.notificationsLatencyP99Ms,
+        'notifications.live.latency.p99Ms',
+        'listeners.backAfterMs',
       ]),
     );
   });
@@ -24,6 +25,23 @@ describe('listener-storm', () => {
     const options = optionsOf(listenerStorm, ['--listeners', '50000', '--p99-ms', '800']);
     const gates = gatesOf(listenerStorm, options);
     expect(gates.find((g) => g.metric === resultMetrics.listenersConnected)?.threshold).toBe(50_000);
-    expect(gates.find((g) => g.metric === resultMetrics.notificationsLatencyP99Ms)?.threshold).toBe(800);
+    expect(gates.find((g) => g.metric === 'notifications.live.latency.p99Ms')?.threshold).toBe(800);
+  });
+
+  it('counts as live only what was sent from the steady phase to the guard before the reset', () => {
+    const steadyMs = 1_000_000;
+    const resetMs = steadyMs + 10_000;
+    const at = (ms: number): [string, number] => [`n@${ms}`, ms * 1000];
+    const expected = [
+      at(steadyMs - 1),
+      at(steadyMs),
+      at(resetMs - liveGuardMs - 1),
+      at(resetMs - liveGuardMs),
+      at(resetMs + 5),
+    ];
+    expect(liveWindow(expected, steadyMs, resetMs).map(([key]) => key)).toEqual([
+      `n@${steadyMs}`,
+      `n@${resetMs - liveGuardMs - 1}`,
+    ]);
   });
 });
