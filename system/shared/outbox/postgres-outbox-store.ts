@@ -4,6 +4,9 @@ import type { OutboxMessage, OutboxStats, OutboxStore, PendingOutboxRow } from '
 /** First key of the two-int advisory lock the relays of one producer share. */
 const relayLockClass = 73_119;
 
+// The hot statements are named: prepared once per connection, PostgreSQL skips parsing and
+// planning them on every call.
+
 /**
  * Appends messages to the outbox inside the caller's open transaction (`client` has run `begin`),
  * so they commit or roll back with the caller's own writes. One round trip for any number of rows.
@@ -14,17 +17,18 @@ export async function appendToOutboxPostgres(
   messages: readonly OutboxMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
-  await client.query(
-    `insert into outbox (producer, exchange, routing_key, message_id, envelope)
+  await client.query({
+    name: 'outbox_append',
+    text: `insert into outbox (producer, exchange, routing_key, message_id, envelope)
      select $1, e, r, m, j::json from unnest($2::text[], $3::text[], $4::text[], $5::text[]) as t(e, r, m, j)`,
-    [
+    values: [
       producer,
       messages.map((m) => m.exchange),
       messages.map((m) => m.routingKey),
       messages.map((m) => m.envelope.messageId),
       messages.map((m) => JSON.stringify(m.envelope)),
     ],
-  );
+  });
 }
 
 interface RowRecord {
@@ -41,24 +45,28 @@ export function createPostgresOutboxStore(pool: pg.Pool): OutboxStore {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const lock = await client.query<{ locked: boolean }>(
-          'select pg_try_advisory_xact_lock($1, hashtext($2)) as locked',
-          [relayLockClass, producer],
-        );
+        const lock = await client.query<{ locked: boolean }>({
+          name: 'outbox_relay_lock',
+          text: 'select pg_try_advisory_xact_lock($1, hashtext($2)) as locked',
+          values: [relayLockClass, producer],
+        });
         if (!lock.rows[0]?.locked) {
           await client.query('commit');
           return 0;
         }
-        const { rows } = await client.query<RowRecord>(
-          `select id::text as id, exchange, routing_key, message_id, envelope::text as envelope from outbox
+        const { rows } = await client.query<RowRecord>({
+          name: 'outbox_relay_select',
+          text: `select id::text as id, exchange, routing_key, message_id, envelope::text as envelope from outbox
            where producer = $1 and published_at is null order by outbox.id limit $2`,
-          [producer, limit],
-        );
+          values: [producer, limit],
+        });
         if (rows.length > 0) {
           await publish(rows.map(toPending));
-          await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [
-            rows.map((r) => r.id),
-          ]);
+          await client.query({
+            name: 'outbox_relay_mark',
+            text: 'update outbox set published_at = now() where id = any($1::bigint[])',
+            values: [rows.map((r) => r.id)],
+          });
         }
         await client.query('commit');
         return rows.length;
