@@ -31,6 +31,8 @@ export interface Proxy {
   updateToxic(spec: ToxicSpec): void;
   removeToxic(name: string): void;
   removeAllToxics(): void;
+  /** Open client connections (links) right now. */
+  connectionCount(): number;
   toJSON(): ProxyJson;
 }
 
@@ -147,6 +149,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
     removeAllToxics() {
       for (const spec of [...toxics]) removeToxic(spec.name);
     },
+    connectionCount: () => links.size,
     toJSON: () => ({
       name,
       listen: current.listen,

@@ -1,13 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { createGracefulShutdown } from '../../system/shared/shutdown.ts';
+import { startShardedToxiproxy } from './sharded-toxiproxy.ts';
 import { createToxiproxyServer } from './toxiproxy-server.ts';
 
-const USAGE = 'usage: npm run toxiproxy -- [--host 127.0.0.1] [--port 8474] [--config proxies.json]';
+const USAGE =
+  'usage: npm run toxiproxy -- [--host 127.0.0.1] [--port 8474] [--config proxies.json] [--shards 1]';
 
 interface CliOptions {
   host: string;
   port: number;
   config: string | undefined;
+  /** 1 = one process; N >= 2 = a node:cluster primary with N shard processes. */
+  shards: number;
 }
 
 /** Exit 2 means the server could not be started as asked (bad option, bad config, port taken). */
@@ -17,7 +23,7 @@ function fail(message: string): never {
 }
 
 function readOptions(argv: string[]): CliOptions {
-  let values: { host?: string; port?: string; config?: string; help?: boolean };
+  let values: { host?: string; port?: string; config?: string; shards?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -27,6 +33,7 @@ function readOptions(argv: string[]): CliOptions {
         host: { type: 'string' },
         port: { type: 'string' },
         config: { type: 'string' },
+        shards: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -40,7 +47,10 @@ function readOptions(argv: string[]): CliOptions {
   }
   const port = Number(values.port ?? '8474');
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0-65535, got ${values.port}`);
-  return { host: values.host ?? '127.0.0.1', port, config: values.config };
+  const shards = Number(values.shards ?? '1');
+  if (!Number.isInteger(shards) || shards < 1 || shards > 64)
+    fail(`--shards must be 1-64, got ${values.shards}`);
+  return { host: values.host ?? '127.0.0.1', port, config: values.config, shards };
 }
 
 async function loadConfig(file: string): Promise<unknown> {
@@ -53,9 +63,29 @@ async function loadConfig(file: string): Promise<unknown> {
 
 const options = readOptions(process.argv.slice(2));
 const config = options.config === undefined ? undefined : await loadConfig(options.config);
-const server = await createToxiproxyServer({ host: options.host, port: options.port }).catch((error: Error) =>
-  fail(`cannot listen on ${options.host}:${options.port}: ${error.message}`),
-);
+const logger = pino({ base: { component: 'toxiproxy' } });
+// SIGTERM/SIGINT stop it and exit 0; started with an IPC channel (the lab's local target does),
+// it also stops when that channel closes, so a lab killed even by SIGKILL leaves no proxy behind.
+const shutdown = createGracefulShutdown({
+  logger,
+  timeoutMs: 10_000,
+  handleSignals: true,
+  exitWithParent: true,
+});
+const server = await (
+  options.shards === 1
+    ? createToxiproxyServer({ host: options.host, port: options.port })
+    : startShardedToxiproxy({
+        host: options.host,
+        port: options.port,
+        shards: options.shards,
+        logger,
+        onShardExit: (shard, reason) => {
+          logger.error({ shard, reason }, 'a shard died; its connections are gone: stopping');
+          void shutdown.shutdown('shard exited').then(() => process.exit(1));
+        },
+      })
+).catch((error: Error) => fail(`cannot start on ${options.host}:${options.port}: ${error.message}`));
 if (config !== undefined) {
   try {
     const proxies = await server.populate(config);
@@ -65,11 +95,5 @@ if (config !== undefined) {
     fail(`cannot populate from ${options.config}: ${(error as Error).message}`);
   }
 }
+shutdown.add({ name: 'fault proxy', run: () => server.close() });
 process.stdout.write(`toxiproxy API listening on ${server.url}\n`);
-
-const shutdown = (signal: string): void => {
-  process.stdout.write(`toxiproxy: ${signal}, stopping\n`);
-  void server.close().then(() => process.exit(0));
-};
-process.once('SIGINT', () => shutdown('SIGINT'));
-process.once('SIGTERM', () => shutdown('SIGTERM'));

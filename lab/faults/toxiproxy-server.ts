@@ -11,6 +11,11 @@ export interface ToxiproxyServerOptions {
   host?: string;
   /** API port; 0 picks a free one (read it back from `port`). Default 8474 like toxiproxy-server. */
   port?: number;
+  /**
+   * Listen for the API with `exclusive: true`. Only matters in a `node:cluster` worker, where it
+   * keeps the API port the worker's own instead of sharing it through the primary. Default false.
+   */
+  exclusive?: boolean;
   logger?: ToxiproxyLogger;
   /** Uniform [0, 1) source for toxicity, jitter and slicing; pass createSeededRandom(seed) to replay. */
   random?: () => number;
@@ -22,20 +27,23 @@ export interface ToxiproxyServer {
   port: number;
   /** Same as POST /populate (Toxiproxy's -config file): create or replace the listed proxies. */
   populate(config: unknown): Promise<ProxyJson[]>;
+  /** Open connections per proxy name (not part of Toxiproxy's API; the sharded mode reports it). */
+  connectionCounts(): Record<string, number>;
   /** Stops the API, every proxy and every open connection; safe to call more than once. */
   close(): Promise<void>;
 }
 
 /** Starts an embedded TCP fault proxy that speaks Toxiproxy's HTTP API. */
 export async function createToxiproxyServer(options: ToxiproxyServerOptions = {}): Promise<ToxiproxyServer> {
-  const { host = '127.0.0.1', port = 8474, logger = silentLogger, random = Math.random } = options;
+  const { host = '127.0.0.1', port = 8474, exclusive = false } = options;
+  const { logger = silentLogger, random = Math.random } = options;
   const proxies = createProxyCollection({ random, now: () => performance.now(), logger });
   const api = createToxiproxyApi(proxies, logger);
   const server = http.createServer((request, response) => void api(request, response));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port }, () => {
+    server.listen({ host, port, exclusive }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -63,6 +71,7 @@ export async function createToxiproxyServer(options: ToxiproxyServerOptions = {}
       const inputs = config.map((item, i) => parseProxyInput(item, ` at proxy ${i + 1}`));
       return (await proxies.populate(inputs)).map((p) => p.toJSON());
     },
+    connectionCounts: () => Object.fromEntries(proxies.list().map((p) => [p.name, p.connectionCount()])),
     close: () => (closing ??= close()),
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { defaultUrls } from '../../system/shared/default-urls.ts';
-import { createToxiproxyServer, type ToxiproxyServer } from '../faults/toxiproxy-server.ts';
+import { startFaultProxyProcess } from '../faults/fault-proxy-process.ts';
 import { findFreePort } from './free-port.ts';
 import { ensureInfra } from './infra.ts';
 import { startServiceProcess, type ServiceProcess } from './service-process.ts';
@@ -28,6 +28,11 @@ export interface LocalTargetOptions {
   skipInfra?: boolean;
   /** How long each service may take to become ready, milliseconds. Default 60,000. */
   readyDeadlineMs?: number;
+  /**
+   * Shard processes of the fault proxy (`--shards`); default env LAB_PROXY_SHARDS, else 2. Every
+   * listener's two sockets live in a shard, so 10,000 listeners never meet one process's fd limit.
+   */
+  proxyShards?: number;
   log: (line: string) => void;
 }
 
@@ -51,11 +56,21 @@ function hostPortOf(url: string, defaultPort: number): string {
   return `${parsed.hostname}:${parsed.port || defaultPort}`;
 }
 
+function proxyShardsFrom(options: LocalTargetOptions): number {
+  const raw = options.proxyShards ?? process.env.LAB_PROXY_SHARDS ?? '2';
+  const shards = Number(raw);
+  if (!Number.isInteger(shards) || shards < 1 || shards > 64) {
+    throw new TargetError(`LAB_PROXY_SHARDS must be an integer 1-64, got ${raw}`, 'unset LAB_PROXY_SHARDS');
+  }
+  return shards;
+}
+
 /**
- * The `local` target: ensures the infrastructure, starts the embedded fault proxy with proxies for
- * RabbitMQ, Redis, PostgreSQL and the notifications service, then spawns the three services wired
- * through them. `close()` stops the services (SIGTERM → SIGKILL), resets and deletes the proxies
- * and stops the proxy server; every step runs even when another fails.
+ * The `local` target: ensures the infrastructure, starts the embedded fault proxy as a child
+ * process (`<logDir>/fault-proxy.log`) with proxies for RabbitMQ, Redis, PostgreSQL and the
+ * notifications service, then spawns the three services wired through them. `close()` stops the
+ * services (SIGTERM → SIGKILL), resets and deletes the proxies and stops the proxy process;
+ * every step runs even when another fails.
  */
 export async function startLocalTarget(options: LocalTargetOptions): Promise<Target> {
   if (!options.skipInfra) await ensureInfra(options.repoRoot, options.log);
@@ -71,9 +86,16 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Tar
       'unset DATABASE_URL',
     );
   }
-  const server = await createToxiproxyServer({ port: 0 });
-  options.log(`fault proxy (Toxiproxy API) at ${server.url}`);
-  const toxiproxy = new Toxiproxy(server.url);
+  const shards = proxyShardsFrom(options);
+  const logFile = path.join(options.logDir, 'fault-proxy.log');
+  const faultProxy = await startFaultProxyProcess({ shards, logFile }).catch((error: Error) => {
+    throw new TargetError(
+      error.message,
+      `read ${logFile}; \`npm run toxiproxy -- --shards ${shards}\` runs it alone`,
+    );
+  });
+  options.log(`fault proxy (Toxiproxy API) at ${faultProxy.url} (pid ${faultProxy.pid}, ${shards} shard(s))`);
+  const toxiproxy = new Toxiproxy(faultProxy.url);
   const processes = new Map<ServiceName, ServiceProcess>();
   let closing: Promise<void> | undefined;
   const closeAll = (): Promise<void> =>
@@ -81,10 +103,10 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Tar
       await Promise.allSettled([...processes.values()].map((p) => p.stop()));
       processes.clear();
       await removeProxies(toxiproxy).catch(() => undefined);
-      await server.close();
+      await faultProxy.stop();
     })());
   try {
-    return await wire({ options, upstream, server, toxiproxy, processes, closeAll });
+    return await wire({ options, upstream, toxiproxy, processes, closeAll });
   } catch (error) {
     await closeAll();
     throw error;
@@ -100,7 +122,6 @@ async function removeProxies(toxiproxy: Toxiproxy): Promise<void> {
 interface WireDeps {
   options: LocalTargetOptions;
   upstream: { database: string; amqp: string; redis: string };
-  server: ToxiproxyServer;
   toxiproxy: Toxiproxy;
   processes: Map<ServiceName, ServiceProcess>;
   closeAll: () => Promise<void>;
