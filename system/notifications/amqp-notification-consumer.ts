@@ -19,6 +19,26 @@ export interface NotificationConsumerOptions {
   broadcaster: Broadcaster;
   metrics: NotificationsMetrics;
   logger: Logger;
+  /** How many recent messageIds are remembered to drop redeliveries (default 10,000). */
+  recentIdsCapacity?: number;
+}
+
+/**
+ * The last `capacity` messageIds, oldest forgotten first. Publishing and consuming are
+ * at-least-once: a relay whose confirm was lost to a broker cut publishes again, and an ack lost
+ * the same way makes the broker redeliver. Notification ids are deterministic (one per causing
+ * message and type), so a repeat within the window is the same notification and is dropped.
+ */
+export function createRecentIds(capacity: number): { seen(id: string): boolean } {
+  const ids = new Set<string>();
+  return {
+    seen(id) {
+      if (ids.has(id)) return true;
+      ids.add(id);
+      if (ids.size > capacity) ids.delete(ids.values().next().value as string);
+      return false;
+    },
+  };
 }
 
 /**
@@ -31,11 +51,13 @@ export const assertInstanceQueue = (channel: Channel, exchange: string, queue: s
 
 /**
  * Consumes notifications with a bounded prefetch and acks each once the broadcaster has written
- * it to every connected client. A malformed message is nacked without requeue, so the broker
+ * it to every connected client; a notification seen moments ago (same messageId) is acked and
+ * dropped, so a broker cut never shows a listener the same notification twice. A malformed message is nacked without requeue, so the broker
  * dead-letters it instead of redelivering it forever.
  */
 export function createNotificationConsumer(options: NotificationConsumerOptions): AmqpConsumer {
   const { broadcaster, metrics, logger } = options;
+  const recent = createRecentIds(options.recentIdsCapacity ?? 10_000);
 
   async function onMessage(message: ConsumeMessage, channel: Channel): Promise<void> {
     const parsed = parseEnvelope(message.content);
@@ -49,6 +71,11 @@ export function createNotificationConsumer(options: NotificationConsumerOptions)
       return;
     }
     const { envelope } = parsed;
+    if (recent.seen(envelope.messageId)) {
+      channel.ack(message);
+      metrics.consumed.inc({ type: envelope.type, result: 'duplicate' });
+      return;
+    }
     await runWithContext({ correlationId: envelope.correlationId, causationId: envelope.messageId }, () =>
       broadcaster.publish(envelope),
     );

@@ -45,6 +45,19 @@ describe('notifications fan-out over SSE and Socket.IO', () => {
     socket.disconnect();
   });
 
+  it('delivers a notification published twice (same messageId, as after a lost confirm) only once', async () => {
+    const sse = openSse(`${h.baseUrl}/api/notifications/stream`);
+    await sse.connected;
+    const duplicatesBefore = await counter('notifications_consumed_total', 'result="duplicate"');
+    const first = h.publish({ correlationId: 'corr-twice' });
+    h.publish({ ...first });
+    const after = h.publish({ correlationId: 'corr-after-twice' });
+    await h.waitFor(() => sse.notifications().some((e) => e.id === after.messageId), 10_000, 'the later one');
+    expect(sse.notifications().map((e) => e.id)).toEqual([first.messageId, after.messageId]);
+    expect(await counter('notifications_consumed_total', 'result="duplicate"')).toBe(duplicatesBefore + 1);
+    sse.close();
+  });
+
   it('serves the seed path as an alias and filters by ?types=', async () => {
     const sse = openSse(`${h.baseUrl}/api/notifications/students/stream?types=student.deleted`);
     await sse.connected;

@@ -27,7 +27,7 @@ export const metricNames = {
   notificationsDropped: 'notifications_dropped_clients_total', // {transport, reason}
   notificationsReplayed: 'notifications_replayed_events_total', // {transport}
   notificationsPipelineLatency: 'notifications_pipeline_latency_seconds', // {transport}: occurredAt → socket write
-  notificationsConsumed: 'notifications_consumed_total', // {type, result: ok|dead_lettered}
+  notificationsConsumed: 'notifications_consumed_total', // {type, result: ok|duplicate|dead_lettered}
   // lab (served by the lab while a scenario runs)
   labPhase: 'lab_phase_active', // {scenario, phase}: 1 while the phase runs
   labFaultActive: 'lab_fault_active', // {scenario, fault}

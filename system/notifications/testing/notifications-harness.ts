@@ -46,6 +46,7 @@ export function makeEnvelope(
   const now = new Date().toISOString();
   const { filler = 0 } = input;
   return createEnvelope({
+    ...(input.messageId ? { messageId: input.messageId } : {}),
     type: input.type ?? 'student.created',
     correlationId: input.correlationId ?? randomUUID(),
     causationId: input.causationId ?? null,
