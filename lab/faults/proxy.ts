@@ -53,7 +53,9 @@ function listenOn(server: net.Server, listen: string): Promise<string> {
     const onError = (error: Error): void =>
       reject(new ApiError('listenFailed', error.message, { cause: error }));
     server.once('error', onError);
-    server.listen({ host: address.host, port: address.port }, () => {
+    // A deep accept queue (capped by net.core.somaxconn): a reconnect storm through the proxy must
+    // not overflow Node's default backlog of 511 and leave clients in SYN retry backoff.
+    server.listen({ host: address.host, port: address.port, backlog: 8192 }, () => {
       server.off('error', onError);
       resolve(formatAddress(server.address() as net.AddressInfo));
     });

@@ -54,6 +54,9 @@ function healthChecks(consumer: AmqpConsumer, redis: Redis): HealthCheck[] {
 }
 
 /** Builds the whole service from its configuration; `main.ts` and the integration tests share it. */
+/** Accept-queue length asked of the kernel (capped by net.core.somaxconn). */
+export const listenBacklog = 8192;
+
 export function createNotificationsService(
   config: NotificationsConfig,
   logger: Logger,
@@ -139,7 +142,12 @@ export function createNotificationsService(
         .connect()
         .catch((error: unknown) => logger.warn({ err: error }, 'redis unavailable at start'));
       await consumer.start();
-      await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+      // A deep accept queue: a reconnect storm of thousands of clients arrives within a second, and
+      // with Node's default backlog (511) the kernel drops the rest, whose SYN retries back off
+      // for seconds (the kernel caps it at net.core.somaxconn).
+      await new Promise<void>((resolve) =>
+        server.listen({ port: config.PORT, backlog: listenBacklog }, resolve),
+      );
       const port = (server.address() as AddressInfo).port;
       logger.info({ port, queue }, 'notifications listening');
       return port;
