@@ -4,13 +4,13 @@ import { resultMetrics } from './result-metrics.ts';
 import { expectWellFormed, gatesOf, optionsOf } from './scenario-shape.test-support.ts';
 
 describe('listener-storm', () => {
-  it('defaults to 1,000 listeners (sized for 2 cores) and a reset storm on the notifications proxy', () => {
+  it('defaults to 3,000 listeners (sized for 2 cores) and a reset storm on the notifications proxy', () => {
     const options = optionsOf(listenerStorm);
     expectWellFormed(listenerStorm, options);
-    expect(options.listeners).toBe(1000);
+    expect(options.listeners).toBe(3000);
     expect(listenerStorm.faults?.map((f) => [f.phase, f.name])).toEqual([['storm', 'notifications-reset']]);
     const gates = gatesOf(listenerStorm, options);
-    expect(gates.find((g) => g.metric === resultMetrics.listenersConnected)?.threshold).toBe(1000);
+    expect(gates.find((g) => g.metric === resultMetrics.listenersConnected)?.threshold).toBe(3000);
     expect(gates.map((g) => g.metric)).toEqual(
       expect.arrayContaining([
         'notifications.missing',
