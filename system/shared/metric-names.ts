@@ -21,6 +21,7 @@ export const metricNames = {
   workerProcessingDuration: 'worker_processing_duration_seconds', // {type}
   workerConsumerConnected: 'worker_consumer_connected', // 1 | 0
   workerCacheSkipped: 'worker_cache_skipped_total', // {reason}: Redis unavailable, step skipped
+  workerDbGroupSize: 'worker_db_group_size', // histogram {step: apply|complete}: messages sharing one transaction
   // notifications
   notificationsConnected: 'notifications_connected_clients', // {transport: sse|socketio}
   notificationsDeliveries: 'notifications_deliveries_total', // {transport, type}

@@ -10,6 +10,7 @@ export interface WorkerMetrics {
   processingDuration: Histogram<'type'>;
   consumerConnected: Gauge;
   cacheSkipped: Counter<'reason'>;
+  dbGroupSize: Histogram<'step'>;
 }
 
 /** Seconds: a message is a few milliseconds of database work, up to the slowest timeouts. */
@@ -39,6 +40,13 @@ export function createWorkerMetrics({ registry }: ServiceMetrics): WorkerMetrics
       name: metricNames.workerCacheSkipped,
       help: 'Cache steps skipped because Redis was unavailable (the notification is still sent)',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    dbGroupSize: new Histogram({
+      name: metricNames.workerDbGroupSize,
+      help: 'Messages sharing one database transaction (grows with prefetch and load)',
+      labelNames: ['step'],
+      buckets: [1, 2, 5, 10, 20, 50],
       registers: [registry],
     }),
   };

@@ -81,6 +81,7 @@ function createPolicies(config: WorkerConfig) {
 async function createDatabase(
   config: WorkerConfig,
   policy: ResiliencePolicy,
+  metrics: WorkerMetrics,
 ): Promise<{ store: WorkerStore; outbox: OutboxStore }> {
   if (dialectOf(config.DATABASE_URL) === 'mssql') {
     // mssql needs an open pool before its first request; the migrations just proved it reachable.
@@ -93,7 +94,12 @@ async function createDatabase(
     connectionTimeoutMillis: config.DB_TIMEOUT_MS,
     statement_timeout: config.DB_TIMEOUT_MS,
   });
-  return { store: createPostgresWorkerStore({ pool, policy }), outbox: createPostgresOutboxStore(pool) };
+  const store = createPostgresWorkerStore({
+    pool,
+    policy,
+    onBatch: (step, size) => metrics.dbGroupSize.observe({ step }, size),
+  });
+  return { store, outbox: createPostgresOutboxStore(pool) };
 }
 
 /**
@@ -130,7 +136,7 @@ export async function createWorkerRuntime(
       logger.warn({ event: 'breaker_transition', ...t }, `breaker ${t.breaker} ${t.from} → ${t.to}`),
     );
   }
-  const database = await createDatabase(config, policies.db);
+  const database = await createDatabase(config, policies.db, metrics.worker);
   const store = options.decorateStore ? options.decorateStore(database.store) : database.store;
   let redisErrors = 0;
   const redis = createWorkerRedis(config.REDIS_URL, (error) => {
