@@ -213,8 +213,9 @@ export const listenerStorm = defineScenario({
     },
     'back-within-sec': {
       type: 'number',
-      default: 15,
-      description: 'gate: every listener is connected again this long after the storm ends, seconds',
+      default: 30,
+      description:
+        "gate: every listener is connected again this long after the storm ends, seconds (default: the clients' 5 s backoff cap plus 3,000 reconnects at the ~250/s this machine's ramp reaches, with room for noise)",
     },
   },
   steadyState: servicesReady,
