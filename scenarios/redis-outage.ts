@@ -15,7 +15,11 @@ import { resultMetrics } from './result-metrics.ts';
 import { connectListeners, servicesReady } from './common-steps.ts';
 import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
 
-const apiBreaker = 'api.redis';
+/**
+ * Both services' Redis breakers. The worker's sees every write at once; the API's only sees reads
+ * that miss its L1 (30 s TTL), so during a short cut it may not open before L1 entries expire.
+ */
+const redisBreakers = ['api.redis', 'worker.redis'] as const;
 
 interface RunState {
   poller?: Poller;
@@ -84,16 +88,30 @@ async function recover(ctx: ScenarioContext): Promise<void> {
   const end = rolledBackMs ?? Infinity;
   const during = (records: WriteRecord[]): WriteRecord[] =>
     records.filter((r) => r.intendedAtMs >= appliedMs && r.intendedAtMs < end);
-  const timeline = breakerTimeline(state.poller?.points() ?? [], apiBreaker, appliedMs, rolledBackMs);
+  const timelines = redisBreakers.map((breaker) => ({
+    breaker,
+    ...breakerTimeline(state.poller?.points() ?? [], breaker, appliedMs, rolledBackMs),
+  }));
   setPhaseMetrics(ctx, 'cut', {
     ...writeMetrics('reads', during(state.readRecords)),
     ...writeMetrics('writes', during(state.writes)),
-    'breaker.cutToOpenMs': timeline.openedMs !== undefined ? timeline.openedMs - appliedMs : undefined,
+    ...Object.fromEntries(
+      timelines.map((t) => [
+        `breaker.${t.breaker}.cutToOpenMs`,
+        t.openedMs !== undefined ? t.openedMs - appliedMs : undefined,
+      ]),
+    ),
   });
-  if (timeline.openedMs !== undefined)
-    ctx.metric(resultMetrics.breakerTimeToOpenMs, timeline.openedMs - appliedMs);
-  if (timeline.closedMs !== undefined && rolledBackMs !== undefined)
-    ctx.metric(resultMetrics.breakerTimeToCloseMs, timeline.closedMs - rolledBackMs);
+  for (const t of timelines)
+    if (t.closedMs !== undefined && rolledBackMs !== undefined)
+      ctx.metric(`breaker.${t.breaker}.timeToCloseMs`, t.closedMs - rolledBackMs);
+  // The system's view: the first Redis breaker to open, and the last one to close again.
+  const opened = timelines.flatMap((t) => (t.openedMs !== undefined ? [t.openedMs] : []));
+  if (opened.length > 0) ctx.metric(resultMetrics.breakerTimeToOpenMs, Math.min(...opened) - appliedMs);
+  const openedOnes = timelines.filter((t) => t.openedMs !== undefined);
+  const closed = openedOnes.flatMap((t) => (t.closedMs !== undefined ? [t.closedMs] : []));
+  if (rolledBackMs !== undefined && closed.length > 0 && closed.length === openedOnes.length)
+    ctx.metric(resultMetrics.breakerTimeToCloseMs, Math.max(...closed) - rolledBackMs);
   ctx.metric('reads.successRate', writeMetrics('r', state.readRecords)['r.successRate'] ?? 0);
 }
 

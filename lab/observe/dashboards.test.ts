@@ -28,14 +28,14 @@ async function defaultMetricNames(): Promise<string[]> {
   return (await registry.getMetricsAsJSON()).map((m) => m.name);
 }
 
-/** Our histograms (by the naming convention of metric-names.ts) expose _bucket, _sum and _count. */
+/** Our histograms (`*_duration_seconds`, `*_latency_seconds`, `*_group_size`) expose _bucket, _sum and _count. */
 function exportedSeries(names: string[], histograms: string[]): Set<string> {
   return new Set([...names, ...histograms.flatMap((h) => [`${h}_bucket`, `${h}_sum`, `${h}_count`])]);
 }
 
 async function allowedSeries(): Promise<Set<string>> {
   const contract = Object.values(metricNames) as string[];
-  const histograms = contract.filter((n) => /_(duration|latency)_seconds$/.test(n));
+  const histograms = contract.filter((n) => /_(duration|latency)_seconds$|_group_size$/.test(n));
   const defaults = await defaultMetricNames();
   const defaultHistograms = ['nodejs_gc_duration_seconds'].filter((n) => defaults.includes(n));
   return exportedSeries(
