@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { spawnLoggedChild } from '../target/logged-child.ts';
 
 const MAIN = fileURLToPath(new URL('./toxiproxy-server-main.ts', import.meta.url));
 /** The repository root: `--import tsx` is resolved from the working directory. */
@@ -31,14 +31,6 @@ export interface FaultProxyProcess {
 
 const URL_LINE = /toxiproxy API listening on (\S+)/;
 
-function tail(logFile: string, from: number): string {
-  try {
-    return readFileSync(logFile).subarray(from).toString('utf8').split('\n').slice(-15).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
 /**
  * Starts `node --import tsx lab/faults/toxiproxy-server-main.ts` as a child process with an IPC
  * channel: the fault proxy stops when that channel closes, so a parent that dies, even by SIGKILL,
@@ -46,45 +38,18 @@ function tail(logFile: string, from: number): string {
  */
 export async function startFaultProxyProcess(options: FaultProxyProcessOptions): Promise<FaultProxyProcess> {
   const { host = '127.0.0.1', port = 0, readyDeadlineMs = 30_000 } = options;
-  const fd = openSync(options.logFile, 'a');
-  const offset = statSync(options.logFile).size;
+  const offset = existsSync(options.logFile) ? statSync(options.logFile).size : 0;
   const args = ['--host', host, '--port', String(port), '--shards', String(options.shards)];
-  let child;
-  try {
-    child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', fd, fd, 'ipc'],
-    });
-  } finally {
-    closeSync(fd);
-  }
-  // Neither the process nor its IPC channel may keep the parent's event loop alive.
-  child.unref();
-  child.channel?.unref();
-  let exitInfo: string | undefined;
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve((exitInfo = signal ? `signal ${signal}` : `code ${code}`)));
-    child.once('error', (error) => resolve((exitInfo = error.message)));
-  });
-  let stopping: Promise<void> | undefined;
-  const stop = (graceMs = 5_000): Promise<void> =>
-    (stopping ??= (async () => {
-      if (exitInfo !== undefined) return;
-      child.kill('SIGTERM');
-      const timer = sleep(graceMs).then(() => 'timeout' as const);
-      if ((await Promise.race([exited, timer])) === 'timeout') {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    })());
-
+  const child = spawnLoggedChild({ args: [MAIN, ...args], cwd: REPO_ROOT, logFile: options.logFile });
+  const stop = (graceMs = 5_000): Promise<void> => child.stop(graceMs);
   const until = Date.now() + readyDeadlineMs;
-  while (exitInfo === undefined && Date.now() < until) {
+  while (child.exitInfo() === undefined && Date.now() < until) {
     const url = URL_LINE.exec(readFileSync(options.logFile).subarray(offset).toString('utf8'))?.[1];
-    if (url !== undefined) return { url, pid: child.pid!, exited, stop };
+    if (url !== undefined) return { url, pid: child.pid!, exited: child.exited, stop };
     await sleep(50);
   }
+  const exitInfo = child.exitInfo();
   const why = exitInfo === undefined ? `no API within ${readyDeadlineMs} ms` : `exited (${exitInfo})`;
   await stop(1_000);
-  throw new Error(`fault proxy ${why}; last lines of ${options.logFile}:\n${tail(options.logFile, offset)}`);
+  throw new Error(`fault proxy ${why}; last lines of ${options.logFile}:\n${child.logTail(offset)}`);
 }

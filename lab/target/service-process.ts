@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnLoggedChild } from './logged-child.ts';
 import { TargetError, type ServiceName } from './target.ts';
 
 export interface ServiceProcessOptions {
@@ -28,40 +27,13 @@ export interface ServiceProcess {
  * helper exits when that channel closes, so a lab killed even by SIGKILL leaves no service behind.
  */
 export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
-  const fd = openSync(options.logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(process.execPath, ['--import', 'tsx', `system/${options.name}/main.ts`], {
-      cwd: options.repoRoot,
-      env: options.env,
-      stdio: ['ignore', fd, fd, 'ipc'],
-    });
-  } finally {
-    closeSync(fd);
-  }
-  // The IPC channel must not keep the lab's event loop alive.
-  child.unref();
-  child.channel?.unref();
-  let exitInfo: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal ? `signal ${signal}` : `code ${code}`;
-      resolve();
-    });
-    child.once('error', (error) => {
-      exitInfo = error.message;
-      resolve();
-    });
+  const child = spawnLoggedChild({
+    args: [`system/${options.name}/main.ts`],
+    cwd: options.repoRoot,
+    env: options.env,
+    logFile: options.logFile,
   });
-  let stopping: Promise<void> | undefined;
-
-  const logTail = (): string => {
-    try {
-      return readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n');
-    } catch {
-      return '(no log)';
-    }
-  };
+  const logTail = () => child.logTail();
 
   return {
     name: options.name,
@@ -70,6 +42,7 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
       const until = Date.now() + deadlineMs;
       let last = 'no answer yet';
       while (Date.now() < until) {
+        const exitInfo = child.exitInfo();
         if (exitInfo !== undefined) {
           throw new TargetError(
             `${options.name} exited during start-up (${exitInfo}); last lines of ${options.logFile}:\n${logTail()}`,
@@ -93,17 +66,6 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
         'check that PostgreSQL, RabbitMQ and Redis are up (`npm run infra`) and read the service log',
       );
     },
-    stop(graceMs = 10_000) {
-      stopping ??= (async () => {
-        if (exitInfo !== undefined) return;
-        child.kill('SIGTERM');
-        const timer = sleep(graceMs).then(() => 'timeout' as const);
-        if ((await Promise.race([exited.then(() => 'exited' as const), timer])) === 'timeout') {
-          child.kill('SIGKILL');
-          await exited;
-        }
-      })();
-      return stopping;
-    },
+    stop: (graceMs = 10_000) => child.stop(graceMs),
   };
 }
