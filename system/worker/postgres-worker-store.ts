@@ -159,7 +159,10 @@ export function createPostgresWorkerStore(options: PostgresWorkerStoreOptions): 
       }
     });
 
+  /** The single claim: 1 when claimed now, with the incremented row (null columns: no such student). */
   type ClaimRow = Partial<StudentRow> & { claimed: number };
+  /** The group claim: the ids claimed now on every row, plus one incremented row per student. */
+  type GroupClaimRow = Partial<StudentRow> & { claimed: string[] };
 
   const applyOne = (input: ApplyUpdateInput): Promise<ApplyUpdateResult> =>
     inTransaction(async (client): Promise<ApplyUpdateResult> => {
@@ -208,7 +211,7 @@ export function createPostgresWorkerStore(options: PostgresWorkerStoreOptions): 
     let results: (ApplyUpdateResult | undefined)[];
     try {
       results = await inTransaction(async (client) => {
-        const { rows } = await client.query<ClaimRow & { claimed: string[] }>({
+        const { rows } = await client.query<GroupClaimRow>({
           name: 'worker_claim_and_increment_batch',
           text: postgresWorkerStatements.claimAndIncrementBatch,
           values: [
