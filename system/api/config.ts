@@ -41,6 +41,11 @@ const schema = z.object({
   REDIS_BREAKER_FAILURES: env.int(5, 1),
   REDIS_BREAKER_HALF_OPEN_MS: env.int(5_000, 1),
   OUTBOX_BATCH_SIZE: env.int(500, 1, 10_000),
+  /** Published outbox rows and idempotency keys are deleted once this old (seconds). */
+  RETENTION_OUTBOX_SEC: env.int(7 * 86_400, 60),
+  RETENTION_IDEMPOTENCY_SEC: env.int(86_400, 60),
+  RETENTION_SWEEP_MS: env.int(60_000, 100),
+  RETENTION_BATCH: env.int(1_000, 1, 100_000),
   OUTBOX_POLL_MS: env.int(1_000, 10),
   OUTBOX_BACKOFF_MAX_MS: env.int(5_000, 10),
   /** Outbox age (seconds) above which /health reports the outbox degraded. */

@@ -8,19 +8,37 @@ import { createMssqlStudentStore } from './students/mssql-student-store.ts';
 import { createPostgresStudentStore } from './students/postgres-student-store.ts';
 import type { StudentStore } from './students/student-store.ts';
 import { createPostgresPool } from '../shared/postgres-pool.ts';
+import { retentionRule, type RetentionRule } from '../shared/retention.ts';
 
 export interface Database {
   store: StudentStore;
   outbox: OutboxStore;
+  /** What the API may delete once old: its published outbox rows, expired idempotency keys. */
+  retentionRules(limits: { outboxSec: number; idempotencySec: number }): RetentionRule[];
 }
+
+const apiRetention =
+  (pool: Parameters<typeof retentionRule>[0]) =>
+  (limits: { outboxSec: number; idempotencySec: number }): RetentionRule[] => [
+    retentionRule(pool, { kind: 'outbox', producer: 'api' }, limits.outboxSec),
+    retentionRule(pool, { kind: 'idempotencyKeys' }, limits.idempotencySec),
+  ];
 
 /** Picks the adapters from the URL: `postgres://` (local default) or `mssql://` (Docker, like the seed). */
 export async function connectDatabase(url: string, poolSize: number): Promise<Database> {
   if (dialectOf(url) === 'postgres') {
     const pool = createPostgresPool({ connectionString: url, max: poolSize });
-    return { store: createPostgresStudentStore(pool), outbox: createPostgresOutboxStore(pool) };
+    return {
+      store: createPostgresStudentStore(pool),
+      outbox: createPostgresOutboxStore(pool),
+      retentionRules: apiRetention(pool),
+    };
   }
   const pool = await new mssql.ConnectionPool(url).connect();
   pool.on('error', () => undefined);
-  return { store: createMssqlStudentStore(pool), outbox: createMssqlOutboxStore(pool) };
+  return {
+    store: createMssqlStudentStore(pool),
+    outbox: createMssqlOutboxStore(pool),
+    retentionRules: apiRetention(pool),
+  };
 }

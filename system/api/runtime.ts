@@ -12,6 +12,7 @@ import type { ApiConfig } from './config.ts';
 import { connectDatabase } from './database.ts';
 import { createApiHealthChecks } from './health-checks.ts';
 import { closeServer, createHttpLayer } from './server.ts';
+import { createRetentionSweeper } from '../shared/retention.ts';
 import { instrumentStudentStore } from './students/instrumented-student-store.ts';
 import { createStudentService } from './students/student-service.ts';
 import { buildPolicies, observePolicies } from './policies.ts';
@@ -38,6 +39,16 @@ export async function createApiRuntime(config: ApiConfig, logger: Logger): Promi
   const metrics = createApiMetrics();
   const database = await connectDatabase(config.DATABASE_URL, config.DB_POOL_SIZE);
   const store = instrumentStudentStore(database.store, metrics.dbQueries);
+  const retention = createRetentionSweeper({
+    rules: database.retentionRules({
+      outboxSec: config.RETENTION_OUTBOX_SEC,
+      idempotencySec: config.RETENTION_IDEMPOTENCY_SEC,
+    }),
+    intervalMs: config.RETENTION_SWEEP_MS,
+    batchSize: config.RETENTION_BATCH,
+    logger,
+  });
+  retention.start();
   const { amqpPolicy, redisPolicy } = buildPolicies(config);
   const untrack = observePolicies([amqpPolicy, redisPolicy], metrics, logger);
 
@@ -108,6 +119,7 @@ export async function createApiRuntime(config: ApiConfig, logger: Logger): Promi
     ['http', () => closeServer(server, config.SHUTDOWN_TIMEOUT_MS / 2)],
     ['breaker probe', () => Promise.resolve(stopProbe())],
     ['outbox relay', () => relay.stop()],
+    ['retention', () => retention.stop()],
     ['amqp', () => pool.close()],
     ['redis', () => caching.close()],
     ['database', () => store.close()],

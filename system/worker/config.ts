@@ -37,6 +37,11 @@ export const workerConfigSchema = z.object({
   BREAKER_CONSECUTIVE_FAILURES: env.int(5, 1),
   BREAKER_HALF_OPEN_AFTER_MS: env.int(5_000, 10),
   OUTBOX_BATCH_SIZE: env.int(100, 1, 10_000),
+  /** Published outbox rows and finished message ids are deleted once this old (seconds). */
+  RETENTION_OUTBOX_SEC: env.int(7 * 86_400, 60),
+  RETENTION_PROCESSED_SEC: env.int(7 * 86_400, 60),
+  RETENTION_SWEEP_MS: env.int(60_000, 100),
+  RETENTION_BATCH: env.int(1_000, 1, 100_000),
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

@@ -25,6 +25,7 @@ import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
 import { createWorker, type Worker } from './worker.ts';
 import { workerProducer, type WorkerStore } from './worker-store.ts';
 import { createPostgresPool } from '../shared/postgres-pool.ts';
+import { createRetentionSweeper, retentionRule, type RetentionRule } from '../shared/retention.ts';
 
 export interface WorkerRuntimeOptions {
   logger: Logger;
@@ -82,11 +83,20 @@ async function createDatabase(
   config: WorkerConfig,
   policy: ResiliencePolicy,
   metrics: WorkerMetrics,
-): Promise<{ store: WorkerStore; outbox: OutboxStore }> {
+): Promise<{ store: WorkerStore; outbox: OutboxStore; retention: RetentionRule[] }> {
+  // The worker may delete its own published outbox rows and finished message ids once old.
+  const retention = (pool: Parameters<typeof retentionRule>[0]): RetentionRule[] => [
+    retentionRule(pool, { kind: 'outbox', producer: workerProducer }, config.RETENTION_OUTBOX_SEC),
+    retentionRule(pool, { kind: 'processedMessages' }, config.RETENTION_PROCESSED_SEC),
+  ];
   if (dialectOf(config.DATABASE_URL) === 'mssql') {
     // mssql needs an open pool before its first request; the migrations just proved it reachable.
     const pool = await new mssql.ConnectionPool(config.DATABASE_URL).connect();
-    return { store: createMssqlWorkerStore({ pool, policy }), outbox: createMssqlOutboxStore(pool) };
+    return {
+      store: createMssqlWorkerStore({ pool, policy }),
+      outbox: createMssqlOutboxStore(pool),
+      retention: retention(pool),
+    };
   }
   const pool = createPostgresPool({
     connectionString: config.DATABASE_URL,
@@ -99,7 +109,7 @@ async function createDatabase(
     policy,
     onBatch: (step, size) => metrics.dbGroupSize.observe({ step }, size),
   });
-  return { store, outbox: createPostgresOutboxStore(pool) };
+  return { store, outbox: createPostgresOutboxStore(pool), retention: retention(pool) };
 }
 
 /**
@@ -183,11 +193,19 @@ export async function createWorkerRuntime(
     policies: Object.values(policies),
   });
   const app = createApp({ checks, registry: serviceMetrics.registry });
+  const retention = createRetentionSweeper({
+    rules: database.retention,
+    intervalMs: config.RETENTION_SWEEP_MS,
+    batchSize: config.RETENTION_BATCH,
+    logger,
+  });
+  retention.start();
 
   let closing: Promise<void> | undefined;
   const closeAll = async (timeoutMs: number) => {
     const steps: [string, () => Promise<void>][] = [
       ['worker', () => worker.stop(timeoutMs)],
+      ['retention', () => retention.stop()],
       ['amqp publisher', () => pool.close()],
       ['redis', () => cache.close()],
       ['database', () => store.close()],
