@@ -1,5 +1,6 @@
 import type { ToxicOptions } from '../lab/experiment/fault-actions.ts';
-import type { Fault, ScenarioContext, SteadyStateCheck, Target } from './types.ts';
+import { resultMetrics } from './result-metrics.ts';
+import type { Fault, Gate, ScenarioContext, SteadyStateCheck, Target } from './types.ts';
 
 /** Steps every scenario shares, so each scenario file reads as its own data. */
 
@@ -45,4 +46,16 @@ export function toxicFault<T>(fault: {
     apply: async (ctx) => void (await ctx.faults.addToxic(proxyOf(ctx), fault.toxic(ctx))),
     rollback: (ctx) => ctx.faults.removeToxic(proxyOf(ctx), fault.toxic(ctx).name),
   };
+}
+
+/**
+ * The delivery gates every scenario with listeners judges: no accepted write lost, every listener
+ * got every notification (`missingName` says how), and none twice.
+ */
+export function deliveryGates(missingName = 'every listener got every notification'): Gate[] {
+  return [
+    { name: 'no accepted write is lost', metric: resultMetrics.eventsLost, op: '==', threshold: 0 },
+    { name: missingName, metric: 'notifications.missing', op: '==', threshold: 0 },
+    { name: 'no notification delivered twice', metric: 'notifications.duplicated', op: '==', threshold: 0 },
+  ];
 }

@@ -8,7 +8,7 @@ import { sumSamples } from '../lab/metrics/prometheus-text.ts';
 import { transports } from '../lab/load/listener-protocol.ts';
 import { perRun, waitForDelivery } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
-import { servicesReady, toxicFault } from './common-steps.ts';
+import { deliveryGates, servicesReady, toxicFault } from './common-steps.ts';
 import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
 
 interface RunState {
@@ -252,13 +252,7 @@ export const listenerStorm = defineScenario({
       threshold: o.listeners,
     },
     { name: 'every listener is back after the storm', metric: 'listeners.allBack', op: '==', threshold: 1 },
-    {
-      name: 'every notification reached every listener (replay included)',
-      metric: 'notifications.missing',
-      op: '==',
-      threshold: 0,
-    },
-    { name: 'no notification delivered twice', metric: 'notifications.duplicated', op: '==', threshold: 0 },
+    ...deliveryGates('every notification reached every listener (replay included)'),
     {
       name: 'notifications were expected',
       metric: resultMetrics.notificationsExpected,

@@ -12,7 +12,7 @@ import {
   startOutageLoad,
 } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
-import { connectListeners, servicesReady } from './common-steps.ts';
+import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
 import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
 
 /**
@@ -190,13 +190,6 @@ export const redisOutage = defineScenario({
       op: '==',
       threshold: 1,
     },
-    { name: 'no accepted write is lost', metric: resultMetrics.eventsLost, op: '==', threshold: 0 },
-    {
-      name: 'every listener got every notification',
-      metric: 'notifications.missing',
-      op: '==',
-      threshold: 0,
-    },
-    { name: 'no notification delivered twice', metric: 'notifications.duplicated', op: '==', threshold: 0 },
+    ...deliveryGates(),
   ],
 });

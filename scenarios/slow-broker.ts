@@ -11,7 +11,7 @@ import {
   startOutageLoad,
 } from './outage-steps.ts';
 import { resultMetrics } from './result-metrics.ts';
-import { connectListeners, servicesReady, toxicFault } from './common-steps.ts';
+import { connectListeners, deliveryGates, servicesReady, toxicFault } from './common-steps.ts';
 import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
 
 interface RunState {
@@ -155,14 +155,7 @@ export const slowBroker = defineScenario({
     return Promise.resolve();
   },
   gates: (o) => [
-    { name: 'no accepted write is lost', metric: resultMetrics.eventsLost, op: '==', threshold: 0 },
-    {
-      name: 'every listener got every notification',
-      metric: 'notifications.missing',
-      op: '==',
-      threshold: 0,
-    },
-    { name: 'no notification delivered twice', metric: 'notifications.duplicated', op: '==', threshold: 0 },
+    ...deliveryGates(),
     {
       name: 'every write accepted while the broker is slow',
       phase: 'slow',

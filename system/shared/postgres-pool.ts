@@ -12,3 +12,22 @@ export function createPostgresPool(config: pg.PoolConfig): pg.Pool {
   pool.on('connect', (client) => void client.on('error', () => undefined));
   return pool;
 }
+
+/** Runs `fn` in a transaction on a pooled client: commit on success, rollback on any error. */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -3,6 +3,7 @@ import { AppError, NonRetryableError } from '../shared/errors.ts';
 import { appendToOutbox } from '../shared/outbox/append-to-outbox.ts';
 import type { ResiliencePolicy } from '../shared/resilience-policy.ts';
 import { runPolicy } from './run-policy.ts';
+import { withTransaction } from '../shared/postgres-pool.ts';
 import { toStudent, type StudentRow } from '../shared/student-row.ts';
 import { createGroupBatcher } from '../shared/group-batcher.ts';
 import type { Student } from '../shared/envelope.ts';
@@ -134,20 +135,9 @@ export interface PostgresWorkerStoreOptions {
 export function createPostgresWorkerStore(options: PostgresWorkerStoreOptions): WorkerStore {
   const { pool, policy, maxBatch = 50 } = options;
   const inTransaction = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
-    runPolicy(policy, async () => {
-      const client = await pool.connect().catch((e: unknown) => Promise.reject(translatePostgresError(e)));
-      try {
-        await client.query('begin');
-        const result = await fn(client);
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw translatePostgresError(error);
-      } finally {
-        client.release();
-      }
-    });
+    runPolicy(policy, () =>
+      withTransaction(pool, fn).catch((error: unknown) => Promise.reject(translatePostgresError(error))),
+    );
 
   /** One autocommitted statement through the policy (atomic on its own; no begin/commit round trips). */
   const statement = <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { withTransaction } from '../../shared/postgres-pool.ts';
 import { appendToOutboxPostgres } from '../../shared/outbox/postgres-outbox-store.ts';
 import {
   studentColumns,
@@ -12,21 +13,6 @@ import {
 } from './student-store.ts';
 
 const producer = 'api';
-
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const result = await fn(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 /** Claims the key (blocking behind a concurrent claimer until it commits); returns the earlier answer if any. */
 async function claimKey(
@@ -56,7 +42,7 @@ export function createPostgresStudentStore(pool: pg.Pool): StudentStore {
 
   return {
     create: (input, context, idempotency) =>
-      inTransaction(pool, async (client): Promise<CreateResult> => {
+      withTransaction(pool, async (client): Promise<CreateResult> => {
         const earlier = idempotency ? await claimKey(client, idempotency) : undefined;
         if (earlier) return earlier;
         const { rows } = await client.query<StudentRow>(
@@ -93,7 +79,7 @@ export function createPostgresStudentStore(pool: pg.Pool): StudentStore {
     },
 
     update: (id, input, context) =>
-      inTransaction(pool, async (client) => {
+      withTransaction(pool, async (client) => {
         const { rows } = await client.query<StudentRow>(
           `update students set first_name = $2, last_name = $3, email = $4, last_modified = now(),
            last_modified_by = $5 where id = $1 returning ${studentColumns}`,
@@ -105,7 +91,7 @@ export function createPostgresStudentStore(pool: pg.Pool): StudentStore {
       }),
 
     delete: (id, context) =>
-      inTransaction(pool, async (client) => {
+      withTransaction(pool, async (client) => {
         const { rows } = await client.query<StudentRow>(
           `delete from students where id = $1 returning ${studentColumns}`,
           [id],

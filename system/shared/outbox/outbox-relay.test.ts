@@ -62,18 +62,24 @@ const until = async (predicate: () => boolean, timeoutMs = 2_000) => {
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 
+/** A relay for producer 'api' over a memory store and a recording publisher; `options` overrides. */
+function relayUnderTest(options: Partial<Parameters<typeof createOutboxRelay>[0]> = {}) {
+  const outbox = memoryStore();
+  const broker = recordingPublisher();
+  const relay = createOutboxRelay({
+    store: outbox.store,
+    producer: 'api',
+    publisher: broker.publisher,
+    policy: createNoopPolicy(),
+    logger,
+    ...options,
+  });
+  return { relay, ...outbox, ...broker };
+}
+
 describe('createOutboxRelay', () => {
   it('publishes right after wake() instead of waiting for the next poll', async () => {
-    const { store, append } = memoryStore();
-    const { publisher, published } = recordingPublisher();
-    const relay = createOutboxRelay({
-      store,
-      producer: 'api',
-      publisher,
-      policy: createNoopPolicy(),
-      logger,
-      pollIntervalMs: 60_000,
-    });
+    const { relay, append, published } = relayUnderTest({ pollIntervalMs: 60_000 });
     relay.start();
     await until(() => false, 50);
     append(3);
@@ -87,19 +93,12 @@ describe('createOutboxRelay', () => {
   });
 
   it('backs off while publishing fails and drains the backlog in id order when it recovers', async () => {
-    const { store, append } = memoryStore();
-    const { publisher, published, setFailing } = recordingPublisher();
-    setFailing(true);
-    const relay = createOutboxRelay({
-      store,
-      producer: 'api',
-      publisher,
-      policy: createNoopPolicy(),
-      logger,
+    const { relay, append, published, setFailing } = relayUnderTest({
       batchSize: 7,
       pollIntervalMs: 60_000,
       backoff: { initialDelayMs: 20, maxDelayMs: 40 },
     });
+    setFailing(true);
     append(50);
     relay.start();
     await until(() => false, 150);
@@ -116,18 +115,11 @@ describe('createOutboxRelay', () => {
   });
 
   it('stops promptly even while backing off', async () => {
-    const { store, append } = memoryStore();
-    const { publisher, setFailing } = recordingPublisher();
-    setFailing(true);
-    append(1);
-    const relay = createOutboxRelay({
-      store,
-      producer: 'api',
-      publisher,
-      policy: createNoopPolicy(),
-      logger,
+    const { relay, append, setFailing } = relayUnderTest({
       backoff: { initialDelayMs: 10_000, maxDelayMs: 10_000 },
     });
+    setFailing(true);
+    append(1);
     relay.start();
     await until(() => false, 50);
     const started = Date.now();

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '../postgres-pool.ts';
 import type { OutboxMessage, OutboxStats, OutboxStore, PendingOutboxRow } from './outbox-store.ts';
 
 /** First key of the two-int advisory lock the relays of one producer share. */
@@ -41,19 +42,14 @@ interface RowRecord {
 
 export function createPostgresOutboxStore(pool: pg.Pool): OutboxStore {
   return {
-    async relayBatch(producer, limit, publish) {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
+    relayBatch: (producer, limit, publish) =>
+      withTransaction(pool, async (client) => {
         const lock = await client.query<{ locked: boolean }>({
           name: 'outbox_relay_lock',
           text: 'select pg_try_advisory_xact_lock($1, hashtext($2)) as locked',
           values: [relayLockClass, producer],
         });
-        if (!lock.rows[0]?.locked) {
-          await client.query('commit');
-          return 0;
-        }
+        if (!lock.rows[0]?.locked) return 0;
         const { rows } = await client.query<RowRecord>({
           name: 'outbox_relay_select',
           text: `select id::text as id, exchange, routing_key, message_id, envelope::text as envelope from outbox
@@ -68,15 +64,8 @@ export function createPostgresOutboxStore(pool: pg.Pool): OutboxStore {
             values: [rows.map((r) => r.id)],
           });
         }
-        await client.query('commit');
         return rows.length;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+      }),
     async stats(producer): Promise<OutboxStats> {
       const { rows } = await pool.query<{ pending: string; age: number | null }>(
         `select count(*) as pending, extract(epoch from now() - min(created_at))::float8 as age
