@@ -33,22 +33,59 @@ export function showEvent(type, envelope, extra = '') {
   count.textContent = String(Number(count.textContent) + (envelope ? 1 : 0));
 }
 
-/** Links to the real API routes, at the configured API base. */
-export function renderApiLinks(apiBaseUrl) {
-  const nav = document.getElementById('api-links');
-  for (const path of ['/api/students?limit=20', '/health', '/health/ready', '/metrics']) {
-    const a = document.createElement('a');
-    a.href = `${apiBaseUrl}${path}`;
-    a.textContent = `API ${path}`;
-    nav.append(a);
-  }
+export const notificationTypes = ['student.created', 'student.updated', 'student.cached', 'student.deleted'];
+
+function link(parent, href, text) {
+  const a = document.createElement('a');
+  a.href = href;
+  a.textContent = text;
+  parent.append(a);
+}
+
+/** The pages' links, then the real API routes at the configured API base (`#api-links`). */
+export function renderNav(apiBaseUrl) {
+  const nav = document.getElementById('nav');
+  link(nav, '/', 'index');
+  link(nav, '/sse-test.html', 'SSE');
+  link(nav, '/socketio-test.html', 'Socket.IO');
+  const api = document.createElement('span');
+  api.id = 'api-links';
+  nav.append(api);
+  for (const path of ['/api/students?limit=20', '/health', '/health/ready', '/metrics'])
+    link(api, `${apiBaseUrl}${path}`, `API ${path}`);
+}
+
+// Constant markup (no received data in it): the "create a student" form and the notifications table.
+const panelMarkup = `
+  <form id="student-form">
+    <strong>Create a student:</strong>
+    <input name="firstName" value="Ada" required />
+    <input name="lastName" value="Lovelace" required />
+    <input name="email" type="email" required />
+    <label><input type="checkbox" name="direct" /> direct to API (needs CORS)</label>
+    <button type="submit">POST /api/students</button>
+  </form>
+  <div id="post-result"></div>
+  <p>Notifications received: <span id="count">0</span></p>
+  <table>
+    <thead>
+      <tr><th>time</th><th>type</th><th>student</th><th>name</th><th>correlation id</th><th>message id</th></tr>
+    </thead>
+    <tbody id="events"></tbody>
+  </table>`;
+
+/** What both test pages share: the nav, the student form and the notifications table (`#notification-panel`). */
+export function mountPage(apiBaseUrl) {
+  renderNav(apiBaseUrl);
+  document.getElementById('notification-panel').innerHTML = panelMarkup;
+  wireStudentForm(apiBaseUrl);
 }
 
 /**
  * The "create a student" form: POSTs through this service's proxy (no CORS needed), or straight to
  * the API when "direct" is ticked (then the API must allow this origin).
  */
-export function wireStudentForm(apiBaseUrl) {
+function wireStudentForm(apiBaseUrl) {
   const form = document.getElementById('student-form');
   const result = document.getElementById('post-result');
   form.addEventListener('submit', async (event) => {
