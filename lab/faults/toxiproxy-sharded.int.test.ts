@@ -18,6 +18,7 @@ import {
 } from './conformance-helpers.ts';
 import { startFaultProxyProcess, type FaultProxyProcess } from './fault-proxy-process.ts';
 import { pickFreePorts } from './listen-ports.ts';
+import { waitFor } from '../../system/shared/testing/wait-for.ts';
 
 interface ShardView {
   shard: number;
@@ -52,14 +53,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 async function openClients(address: string, count: number): Promise<RecordingClient[]> {
   const opened = await Promise.all(Array.from({ length: count }, () => connectClient(address)));
   clients.push(...opened);
@@ -91,7 +84,7 @@ describe('toxiproxy --shards 2', () => {
     });
     await openClients(proxy.listen, 20);
     let shards: ShardView[] = [];
-    await waitUntil(
+    await waitFor(
       async () => {
         shards = await shardsOf(faultProxy.url);
         return shards.reduce((sum, s) => sum + (s.connections[proxy.name] ?? 0), 0) === 20;
@@ -222,7 +215,7 @@ describe('toxiproxy --shards 2 process lifetime', () => {
     });
     let out = '';
     parent.stdout.on('data', (data: Buffer) => (out += data.toString()));
-    await waitUntil(
+    await waitFor(
       () => out.includes('\n') || parent.exitCode !== null,
       20_000,
       'the parent to start the proxy',
@@ -231,7 +224,7 @@ describe('toxiproxy --shards 2 process lifetime', () => {
     const pids = [started.pid, ...(await shardsOf(started.url)).map((s) => s.pid)];
     expect(pids.every(isAlive)).toBe(true);
     parent.kill('SIGKILL');
-    await waitUntil(() => !pids.some(isAlive), 8_000, `pids ${pids.join(', ')} to exit`);
+    await waitFor(() => !pids.some(isAlive), 8_000, `pids ${pids.join(', ')} to exit`);
   });
 
   it('stops every shard and exits 0 on SIGTERM', async () => {

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DeliveryTotals, ListenerDelivery } from '../metrics/delivery-tracker.ts';
+import { emptyTotals, type DeliveryTotals, type ListenerDelivery } from '../metrics/delivery-tracker.ts';
 import {
   decodeLatencyHistogram,
   createLatencyHistogram,
@@ -191,16 +191,7 @@ function mergeAnalyses(
   const byTransport = {} as FleetAnalysis['byTransport'];
   for (const t of transports) {
     const merged = createLatencyHistogram();
-    const totals: DeliveryTotals = {
-      listeners: 0,
-      expected: expected.length,
-      listenersComplete: 0,
-      received: 0,
-      missing: 0,
-      duplicated: 0,
-      outOfOrder: 0,
-      unexpected: 0,
-    };
+    const totals = emptyTotals(0, expected.length);
     const worst: ListenerDelivery[] = [];
     for (const reply of replies) {
       const part = reply.byTransport[t];

@@ -6,12 +6,7 @@ export type Transport = 'sse' | 'socketio';
 export const transports: readonly Transport[] = ['sse', 'socketio'];
 
 /** Notification types a listener subscribes to (SSE needs one listener per event name). */
-export const notificationTypes = [
-  'student.created',
-  'student.updated',
-  'student.cached',
-  'student.deleted',
-] as const;
+export { notificationTypes } from '../../system/shared/envelope.ts';
 
 /**
  * The key a receipt is matched by: `<type>:<correlationId>`. One write causes several

@@ -109,9 +109,10 @@ export function analyzeDelivery(
   return { listeners: results, totals: sumTotals(results, expected.length), latency };
 }
 
-function sumTotals(listeners: readonly ListenerDelivery[], expected: number): DeliveryTotals {
-  const totals: DeliveryTotals = {
-    listeners: listeners.length,
+/** Totals with every count at zero, to add listeners (or other totals) into. */
+export function emptyTotals(listeners: number, expected: number): DeliveryTotals {
+  return {
+    listeners,
     expected,
     listenersComplete: 0,
     received: 0,
@@ -120,6 +121,10 @@ function sumTotals(listeners: readonly ListenerDelivery[], expected: number): De
     outOfOrder: 0,
     unexpected: 0,
   };
+}
+
+function sumTotals(listeners: readonly ListenerDelivery[], expected: number): DeliveryTotals {
+  const totals = emptyTotals(listeners.length, expected);
   for (const l of listeners) {
     totals.received += l.received;
     totals.missing += l.missing;

@@ -18,6 +18,7 @@ import { notificationsConfigSchema, type NotificationsConfig } from '../config.t
 import type { ClientToServerEvents, ServerToClientEvents } from '../events.ts';
 import { createNotificationsService, type NotificationsService } from '../service.ts';
 import { socketIoPath } from '../socket-server.ts';
+import { waitFor } from '../../shared/testing/wait-for.ts';
 
 /** Test-only: a real notifications service on port 0, its own exchange and replay stream, and helpers. */
 export interface NotificationsHarness {
@@ -118,13 +119,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       sockets.add(socket);
       return socket;
     },
-    async waitFor(predicate, timeoutMs = 10_000, what = 'condition') {
-      const deadline = Date.now() + timeoutMs;
-      while (!(await predicate())) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor,
     async close() {
       for (const socket of sockets) socket.disconnect();
       await service.close();

@@ -13,6 +13,7 @@ import {
 } from '../../shared/topology.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../config.ts';
 import { createPostgresPool } from '../../shared/postgres-pool.ts';
+import { waitFor } from '../../shared/testing/wait-for.ts';
 
 /** Test-only: a fresh database, unique topology names and a notification collector per test file. */
 export const testUrls = {
@@ -159,13 +160,7 @@ export async function createTestBroker(retryDelaysMs: readonly number[]): Promis
       await ch.close().catch(() => undefined);
       return reply?.consumerCount ?? 0;
     },
-    async waitFor(predicate, timeoutMs = 10_000, what = 'condition') {
-      const deadline = Date.now() + timeoutMs;
-      while (!(await predicate())) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor,
     async close() {
       const queues = [
         notificationQueue,
