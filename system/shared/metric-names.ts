@@ -39,3 +39,12 @@ export const metricNames = {
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
+
+/** The names above that are histograms (exported as `_bucket`, `_sum` and `_count` series). */
+export const histogramMetricNames: readonly MetricName[] = [
+  metricNames.httpDuration,
+  metricNames.workerProcessingDuration,
+  metricNames.workerDbGroupSize,
+  metricNames.notificationsPipelineLatency,
+  metricNames.labLatency,
+];

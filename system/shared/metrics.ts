@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { metricNames } from './metric-names.ts';
 import { breakerStateValue, type ResiliencePolicy } from './resilience-policy.ts';
 
 export interface ServiceMetrics {
@@ -24,20 +25,20 @@ export function createServiceMetrics(service: string): ServiceMetrics {
   return {
     registry,
     httpDuration: new Histogram({
-      name: 'http_request_duration_seconds',
+      name: metricNames.httpDuration,
       help: 'HTTP request duration by route and status',
       labelNames: ['method', 'route', 'status'],
       buckets: httpDurationBuckets,
       registers: [registry],
     }),
     breakerState: new Gauge({
-      name: 'circuit_breaker_state',
+      name: metricNames.breakerState,
       help: 'Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated',
       labelNames: ['breaker'],
       registers: [registry],
     }),
     breakerTransitions: new Counter({
-      name: 'circuit_breaker_transitions_total',
+      name: metricNames.breakerTransitions,
       help: 'Circuit breaker transitions',
       labelNames: ['breaker', 'from', 'to'],
       registers: [registry],
