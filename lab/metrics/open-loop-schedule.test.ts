@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nowUs } from './clock.ts';
 import { fixedRateSchedule, runAtFixedRate, type SendOutcome } from './open-loop-schedule.ts';
 
@@ -75,6 +75,34 @@ describe('runAtFixedRate', () => {
     // longer than the 50 ms service time, and that wait is in their latency.
     expect(result.latency.summary().maxMs).toBeGreaterThan(500);
     expect(result.maxStartLagMs).toBeGreaterThan(400);
+  });
+
+  it('times a send that went out before its intended time from when it really left', async () => {
+    // A frozen clock: three sends 0.5 ms apart are all due within the same millisecond, so the
+    // driver sends them back to back at the first one's time, the later two early.
+    let now = 1_000_000;
+    const clock = { nowUs: () => now };
+    const responses: (() => void)[] = [];
+    const outcomes: SendOutcome[] = [];
+    const running = runAtFixedRate({
+      ratePerSec: 2_000,
+      durationMs: 1.5,
+      send: () => new Promise<void>((resolve) => responses.push(resolve)),
+      maxInFlight: 10,
+      onComplete: (o) => outcomes.push(o),
+      clock,
+    });
+    await vi.waitFor(() => expect(responses).toHaveLength(3));
+    // Every response arrives 10 ms after all three left.
+    now += 10_000;
+    responses.forEach((respond) => respond());
+    const result = await running;
+
+    expect(outcomes.map((o) => o.latencyUs)).toEqual([10_000, 10_000, 10_000]);
+    expect(outcomes.map((o) => o.startLagUs)).toEqual([0, -500, -1_000]);
+    expect(result.earlyStarts).toBe(2);
+    expect(result.maxStartLeadMs).toBe(1);
+    expect(result.latency.summary().minMs).toBeGreaterThanOrEqual(10);
   });
 
   it('counts failed sends as errors and still measures them', async () => {

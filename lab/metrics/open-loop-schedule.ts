@@ -30,9 +30,13 @@ export function* fixedRateSchedule(options: ScheduleOptions): Generator<Schedule
 
 /** Outcome of one request, as seen by the driver. */
 export interface SendOutcome extends ScheduledSend {
-  /** Completion − INTENDED send time, in microseconds (includes any wait for a free slot). */
+  /**
+   * Completion − the earlier of the intended and the actual send time, in microseconds. A late
+   * send keeps its wait (including any wait for a free slot); a send that went out early is timed
+   * from when it really left, so it is never reported faster than it was.
+   */
   latencyUs: number;
-  /** Actual start − intended send time, in microseconds (how late the generator was). */
+  /** Actual start − intended send time, in microseconds: positive when late, negative when early. */
   startLagUs: number;
   ok: boolean;
   error?: unknown;
@@ -58,7 +62,11 @@ export interface FixedRateResult {
   maxInFlightHits: number;
   /** Largest actual-start − intended-start gap, in milliseconds. */
   maxStartLagMs: number;
-  /** Latency of every request (successes and errors), measured from its intended send time (µs). */
+  /** Sends that went out before their intended time (timers fire at whole milliseconds). */
+  earlyStarts: number;
+  /** Largest intended-start − actual-start gap of an early send, in milliseconds. */
+  maxStartLeadMs: number;
+  /** Latency of every request (successes and errors), from min(intended, actual) send time (µs). */
   latency: LatencyHistogram;
 }
 
@@ -67,23 +75,39 @@ export interface FixedRateResult {
  *
  * Each request's latency runs from its INTENDED send time, so when the server stalls, requests
  * scheduled during the stall show up as high latency instead of as fewer samples (no coordinated
- * omission). `maxInFlight` bounds memory/sockets; hitting it is counted, and because the waiting
+ * omission). Timers fire at whole milliseconds and may fire early, so a send can leave before its
+ * intended time: that one is timed from its actual start (counted in `earlyStarts`). `maxInFlight` bounds memory/sockets; hitting it is counted, and because the waiting
  * time is part of the measured latency the numbers stay honest. Resolves when every request has settled.
  */
 export async function runAtFixedRate(options: FixedRateOptions): Promise<FixedRateResult> {
   const clock = options.clock ?? systemClock;
   const latency = createLatencyHistogram();
-  const result = { scheduled: 0, completed: 0, errors: 0, maxInFlightHits: 0, maxStartLagMs: 0, latency };
+  const result = {
+    scheduled: 0,
+    completed: 0,
+    errors: 0,
+    maxInFlightHits: 0,
+    maxStartLagMs: 0,
+    earlyStarts: 0,
+    maxStartLeadMs: 0,
+    latency,
+  };
   const inFlight = new Set<Promise<void>>();
   // A throwing onComplete must not break the schedule; its first error is rethrown at the end.
   let callbackError: { error: unknown } | undefined;
 
   const launch = (scheduled: ScheduledSend): void => {
     const startedUs = clock.nowUs();
-    const startLagUs = Math.max(0, startedUs - scheduled.intendedAtUs);
-    result.maxStartLagMs = Math.max(result.maxStartLagMs, startLagUs / 1000);
+    const startLagUs = startedUs - scheduled.intendedAtUs;
+    if (startLagUs < 0) {
+      result.earlyStarts += 1;
+      result.maxStartLeadMs = Math.max(result.maxStartLeadMs, -startLagUs / 1000);
+    } else {
+      result.maxStartLagMs = Math.max(result.maxStartLagMs, startLagUs / 1000);
+    }
+    const timedFromUs = Math.min(scheduled.intendedAtUs, startedUs);
     const settle = (ok: boolean, error?: unknown): void => {
-      const latencyUs = clock.nowUs() - scheduled.intendedAtUs;
+      const latencyUs = clock.nowUs() - timedFromUs;
       latency.record(latencyUs);
       result.completed += 1;
       if (!ok) result.errors += 1;

@@ -1,11 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startBreakerProbe } from './breaker-probe.ts';
 import { createResiliencePolicy } from './resilience-policy.ts';
 
 const silent = { debug: () => undefined };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('breaker probe', () => {
+  // Fake timers: the half-open delay and the probe's schedule are exact, so the test cannot race
+  // a real sleep on a busy machine.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('closes an open breaker once the dependency answers, with no caller making a request', async () => {
     const policy = createResiliencePolicy({
       name: 'dep',
@@ -26,14 +34,20 @@ describe('breaker probe', () => {
     });
     await expect(policy.execute(() => Promise.reject(new Error('down')))).rejects.toThrow();
     expect(policy.state()).toBe('open');
-    await sleep(110);
-    expect(probes).toBeGreaterThanOrEqual(1);
+
+    // Before the half-open delay nothing probes; after it, a failing probe keeps it open.
+    await vi.advanceTimersByTimeAsync(30);
+    expect(probes).toBe(0);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(probes).toBe(1);
     expect(policy.state()).toBe('open');
+
+    // The failed probe opened it again, which scheduled the next probe: that one succeeds.
     up = true;
-    await sleep(110);
+    await vi.advanceTimersByTimeAsync(50);
     expect(policy.state()).toBe('closed');
     const probesWhenClosed = probes;
-    await sleep(100);
+    await vi.advanceTimersByTimeAsync(500);
     expect(probes).toBe(probesWhenClosed);
     stop();
   });
