@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['system/**/*.test.ts', 'lab/**/*.test.ts', 'scenarios/**/*.test.ts'],
+          include: [
+            'contracts/**/*.test.ts',
+            'system/**/*.test.ts',
+            'lab/**/*.test.ts',
+            'scenarios/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           testTimeout: 10_000,
         },

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { metricNames } from '../system/shared/metric-names.ts';
+import { metricNames } from '../contracts/service-metrics.ts';
 import { phaseMetricName } from '../lab/gates/gate.ts';
 import { runUntilAborted } from '../lab/load/open-ended-load.ts';
 import type { HttpClient, HttpRequestSpec } from '../lab/load/http-client.ts';

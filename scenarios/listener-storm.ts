@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { metricNames } from '../system/shared/metric-names.ts';
+import { metricNames } from '../contracts/service-metrics.ts';
 import type { ListenerFleet } from '../lab/load/listener-fleet.ts';
 import { runUntilAborted } from '../lab/load/open-ended-load.ts';
 import { studentBody, type WritersResult } from '../lab/load/writers.ts';

@@ -1,6 +1,6 @@
 import type { WritersResult } from '../lab/load/writers.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { metricNames } from '../system/shared/metric-names.ts';
+import { metricNames } from '../contracts/service-metrics.ts';
 import { phaseMetricName } from '../lab/gates/gate.ts';
 import type { FixedRateResponse } from '../lab/load/fixed-rate-http.ts';
 import { createLatencyHistogram } from '../lab/metrics/latency-histogram.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { metricNames } from '../system/shared/metric-names.ts';
+import { metricNames } from '../contracts/service-metrics.ts';
 import { sumSamples } from '../lab/metrics/prometheus-text.ts';
 import type { ScenarioContext } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { metricNames } from '../../system/shared/metric-names.ts';
+import { metricNames } from '../../contracts/service-metrics.ts';
 import {
   counterRateSeries,
   createMetricsSampler,

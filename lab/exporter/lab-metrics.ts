@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { metricNames } from '../../system/shared/metric-names.ts';
+import { labMetricNames } from '../lab-metric-names.ts';
 
 /** The lab's own Prometheus metrics while a run is live (names: system/shared/metric-names.ts). */
 export interface LabExporter {
@@ -36,37 +36,37 @@ export async function startLabExporter(options: {
   const registry = new Registry();
   registry.setDefaultLabels({ scenario: options.scenario });
   const phase = new Gauge({
-    name: metricNames.labPhase,
+    name: labMetricNames.phase,
     help: '1 while the phase runs',
     labelNames: ['phase'],
     registers: [registry],
   });
   const fault = new Gauge({
-    name: metricNames.labFaultActive,
+    name: labMetricNames.faultActive,
     help: '1 while the fault is applied',
     labelNames: ['fault'],
     registers: [registry],
   });
   const latency = new Histogram({
-    name: metricNames.labLatency,
+    name: labMetricNames.latency,
     help: 'Client-side latency measured by the lab (from intended send time)',
     labelNames: ['kind', 'transport'],
     buckets: labLatencyBucketsSec,
     registers: [registry],
   });
   const hitRatio = new Gauge({
-    name: metricNames.labDedupeHitRatio,
+    name: labMetricNames.dedupeHitRatio,
     help: 'Share of responses with X-Deduplicated: true',
     registers: [registry],
   });
   const listeners = new Gauge({
-    name: metricNames.labListenersConnected,
+    name: labMetricNames.listenersConnected,
     help: 'Lab listeners connected',
     labelNames: ['transport'],
     registers: [registry],
   });
   const requests = new Counter({
-    name: metricNames.labRequests,
+    name: labMetricNames.requests,
     help: 'Responses seen by the lab',
     labelNames: ['status', 'deduplicated'],
     registers: [registry],

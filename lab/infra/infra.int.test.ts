@@ -2,7 +2,7 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { defaultUrls } from '../../system/shared/default-urls.ts';
+import { defaultUrls } from '../../contracts/default-urls.ts';
 
 // What `npm run infra` promises: the three servers answer on the default URLs (or the env overrides).
 describe('local infrastructure', () => {

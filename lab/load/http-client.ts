@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { nowUs } from '../metrics/clock.ts';
+import { headers as systemHeaders } from '../../contracts/http.ts';
 
 export interface HttpRequestSpec {
   method?: string;
@@ -79,7 +80,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', reject);
           res.on('end', () => {
-            const dedupe = res.headers['x-deduplicated'];
+            const dedupe = res.headers[systemHeaders.deduplicated];
             resolve({
               status: res.statusCode ?? 0,
               headers: res.headers,

@@ -18,6 +18,7 @@ import {
   type WorkerMessage,
 } from './listener-protocol.ts';
 import type { LatencyBatch } from './live-latency.ts';
+import { routes } from '../../contracts/http.ts';
 
 /** At most this many sockets per child process. */
 export const SOCKETS_PER_WORKER = 5000;
@@ -109,8 +110,8 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
     const start: ParentMessage = {
       type: 'start',
       baseUrl: options.baseUrl,
-      ssePath: options.ssePath ?? '/api/notifications/stream',
-      socketPath: options.socketPath ?? '/hubs/notifications',
+      ssePath: options.ssePath ?? routes.notificationsStream,
+      socketPath: options.socketPath ?? routes.socketIo,
       sse: share(options.sse, i),
       socketio: share(options.socketio, i),
       idPrefix: `w${i}`,

@@ -2,13 +2,16 @@ import type { FixedRateResult } from '../metrics/open-loop-schedule.ts';
 import { runHttpAtFixedRate, type FixedRateResponse } from './fixed-rate-http.ts';
 import type { HttpClient, HttpRequestSpec } from './http-client.ts';
 import { correlationIdFor } from './live-latency.ts';
+import { notificationsCausedBy } from '../../contracts/causality.ts';
+import type { NotificationType } from '../../contracts/envelope.ts';
+import { headers, routes, studentPath } from '../../contracts/http.ts';
 
 export type WriteKind = 'create' | 'update';
 
-/** Notifications each accepted write causes (issue 4: the event itself, then `student.cached`). */
-export const notificationsOf: Record<WriteKind, readonly string[]> = {
-  create: ['student.created', 'student.cached'],
-  update: ['student.updated', 'student.cached'],
+/** Notifications each accepted write causes: the worker's own list, from the contract. */
+export const notificationsOf: Record<WriteKind, readonly NotificationType[]> = {
+  create: notificationsCausedBy['student.created'],
+  update: notificationsCausedBy['student.updated'],
 };
 
 export interface WritersOptions {
@@ -52,13 +55,23 @@ export async function runWriters(options: WritersOptions): Promise<WritersResult
     correlationIdFor(options.correlationPrefix, seq, intendedAtUs);
   const request = (seq: number, intendedAtUs: number): HttpRequestSpec => {
     const correlationId = correlationOf(seq, intendedAtUs);
-    const headers = { 'x-correlation-id': correlationId };
+    const requestHeaders = { [headers.correlationId]: correlationId };
     if (options.kind === 'create') {
-      return { method: 'POST', path: '/api/students', headers, body: studentBody(correlationId) };
+      return {
+        method: 'POST',
+        path: routes.students,
+        headers: requestHeaders,
+        body: studentBody(correlationId),
+      };
     }
     const ids = options.studentIds ?? [];
     const id = ids[seq % ids.length] ?? '';
-    return { method: 'PUT', path: `/api/students/${id}`, headers, body: studentBody(correlationId) };
+    return {
+      method: 'PUT',
+      path: studentPath(id),
+      headers: requestHeaders,
+      body: studentBody(correlationId),
+    };
   };
   const result = await runHttpAtFixedRate({
     client: options.client,

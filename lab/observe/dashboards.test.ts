@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { histogramMetricNames, metricNames } from '../../system/shared/metric-names.ts';
+import { histogramMetricNames, metricNames } from '../../contracts/service-metrics.ts';
+import { labHistogramMetricNames, labMetricNames } from '../lab-metric-names.ts';
 import {
   allPanels,
   dashboardsDir,
@@ -34,8 +35,8 @@ function exportedSeries(names: string[], histograms: string[]): Set<string> {
 }
 
 async function allowedSeries(): Promise<Set<string>> {
-  const contract = Object.values(metricNames) as string[];
-  const histograms: string[] = [...histogramMetricNames];
+  const contract = [...Object.values(metricNames), ...Object.values(labMetricNames)] as string[];
+  const histograms: string[] = [...histogramMetricNames, ...labHistogramMetricNames];
   const defaults = await defaultMetricNames();
   const defaultHistograms = ['nodejs_gc_duration_seconds'].filter((n) => defaults.includes(n));
   return exportedSeries(
@@ -100,13 +101,13 @@ describe('Grafana dashboards', () => {
     ]);
   });
 
-  it('reads only metrics the code exports (metric-names.ts and prom-client defaults)', async () => {
+  it('reads only metrics the code exports (the service and lab metric names, and prom-client defaults)', async () => {
     expect(unknownMetrics(dashboards, await allowedSeries())).toEqual([]);
   });
 
   it('shows every contract metric on some dashboard', () => {
     const used = new Set(extractPromQueries(dashboards).flatMap((q) => metricNamesInExpr(q.expr)));
-    const unused = (Object.values(metricNames) as string[]).filter(
+    const unused = ([...Object.values(metricNames), ...Object.values(labMetricNames)] as string[]).filter(
       (name) => ![name, `${name}_bucket`, `${name}_count`].some((series) => used.has(series)),
     );
     expect(unused).toEqual([]);
@@ -139,8 +140,8 @@ describe('Grafana dashboards', () => {
     }));
     const has = (uid: string, ...patterns: RegExp[]) =>
       annotations.some((a) => a.uid === uid && patterns.every((p) => p.test(a.expr)));
-    expect(has('prometheus', new RegExp(metricNames.labPhase))).toBe(true);
-    expect(has('prometheus', new RegExp(metricNames.labFaultActive))).toBe(true);
+    expect(has('prometheus', new RegExp(labMetricNames.phase))).toBe(true);
+    expect(has('prometheus', new RegExp(labMetricNames.faultActive))).toBe(true);
     expect(has('loki', /breaker/, /\| json/)).toBe(true);
     expect(has('loki', /service="lab"/, /fault/)).toBe(true);
   });

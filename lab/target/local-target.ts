@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { defaultUrls } from '../../system/shared/default-urls.ts';
+import { defaultUrls } from '../../contracts/default-urls.ts';
 import { startFaultProxyProcess } from '../faults/fault-proxy-process.ts';
 import { findFreePort } from './free-port.ts';
 import { ensureInfra } from './infra.ts';

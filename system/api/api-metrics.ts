@@ -1,5 +1,5 @@
 import { Counter } from 'prom-client';
-import { metricNames } from '../shared/metric-names.ts';
+import { metricNames } from '../../contracts/service-metrics.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../shared/metrics.ts';
 import { createOutboxMetrics, type OutboxMetrics } from '../shared/outbox/outbox-metrics.ts';
 

@@ -7,6 +7,7 @@ import { createErrorMiddleware, routeNotFound } from './http/error-middleware.ts
 import { createStudentRouter } from './http/student-routes.ts';
 import type { StudentService } from './students/student-service.ts';
 import { httpMetricsMiddleware, matchedRoute } from '../shared/http-metrics-middleware.ts';
+import { routes } from '../../contracts/http.ts';
 
 export interface AppDeps {
   service: StudentService;
@@ -35,7 +36,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(deps.ops);
   const students = createStudentRouter(deps);
-  app.use('/api/students', students);
+  app.use(routes.students, students);
   app.use('/api/student', students);
   app.use(routeNotFound);
   app.use(createErrorMiddleware({ logger: deps.logger, retryAfterSec: deps.retryAfterSec }));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
-import { defaultUrls } from '../shared/default-urls.ts';
+import { defaultUrls } from '../../contracts/default-urls.ts';
 
 const schema = z.object({
   PORT: env.port(5000),

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricNames } from '../shared/metric-names.ts';
+import { metricNames } from '../../contracts/service-metrics.ts';
 import { amqpUrlViaPort, testAmqpTarget } from '../shared/testing/amqp-test-broker.ts';
 import { createTcpGate, type TcpGate } from '../shared/testing/tcp-gate.ts';
 import { jsonHeaders, startTestApi, studentBody, type TestApi } from './testing/api-harness.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Student } from '../shared/envelope.ts';
+import type { Student } from '../../contracts/envelope.ts';
 import type { HealthReport } from '../shared/health.ts';
-import { metricNames } from '../shared/metric-names.ts';
+import { metricNames } from '../../contracts/service-metrics.ts';
 import { createTcpGate, type TcpGate } from '../shared/testing/tcp-gate.ts';
-import { defaultUrls } from '../shared/default-urls.ts';
+import { defaultUrls } from '../../contracts/default-urls.ts';
 import { jsonHeaders, startTestApi, studentBody, type TestApi } from './testing/api-harness.ts';
 
 let redisGate: TcpGate;

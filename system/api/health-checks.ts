@@ -2,9 +2,9 @@ import type { AmqpChannelPool } from '../shared/amqp-channel-pool.ts';
 import type { HealthCheck } from '../shared/health.ts';
 import type { OutboxRelay } from '../shared/outbox/outbox-relay.ts';
 import type { ResiliencePolicy } from '../shared/resilience-policy.ts';
-import { topology } from '../shared/topology.ts';
 import type { StudentL2 } from './cache/student-cache-ports.ts';
 import type { StudentStore } from './students/student-store.ts';
+import { topology } from '../../contracts/topology.ts';
 
 export interface ApiHealthDeps {
   store: StudentStore;

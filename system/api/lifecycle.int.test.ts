@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Student } from '../shared/envelope.ts';
-import { metricNames } from '../shared/metric-names.ts';
+import type { Student } from '../../contracts/envelope.ts';
+import { metricNames } from '../../contracts/service-metrics.ts';
 import { createTcpGate, type TcpGate } from '../shared/testing/tcp-gate.ts';
 import { createTestDatabase, type TestDatabase } from './testing/postgres-test-database.ts';
 import { inBatches, jsonHeaders, startTestApi, studentBody, type TestApi } from './testing/api-harness.ts';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricNames } from '../shared/metric-names.ts';
-import type { Student } from '../shared/envelope.ts';
+import { metricNames } from '../../contracts/service-metrics.ts';
+import type { Student } from '../../contracts/envelope.ts';
 import { amqpUrlViaPort, testAmqpTarget } from '../shared/testing/amqp-test-broker.ts';
 import { createTcpGate, type TcpGate } from '../shared/testing/tcp-gate.ts';
 import {

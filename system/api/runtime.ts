@@ -17,7 +17,7 @@ import { instrumentStudentStore } from './students/instrumented-student-store.ts
 import { createStudentService } from './students/student-service.ts';
 import { buildPolicies, observePolicies } from './policies.ts';
 import { startBreakerProbe } from '../shared/breaker-probe.ts';
-import { topology } from '../shared/topology.ts';
+import { topology } from '../../contracts/topology.ts';
 
 export interface ApiRuntime {
   server: http.Server;

@@ -10,8 +10,7 @@ import { createDedupeMiddleware } from './http/dedupe-middleware.ts';
 import { createFastPath, type FastPath } from './http/fast-path.ts';
 import type { ResponseCache } from './http/response-cache.ts';
 import type { StudentService } from './students/student-service.ts';
-
-const studentRoute = '/api/students/:id';
+import { routes } from '../../contracts/http.ts';
 
 /**
  * The HTTP server: de-duplication cache hits are answered by the raw fast path, everything else by
@@ -57,7 +56,7 @@ export function createHttpLayer(deps: {
   const { config, metrics, responses } = deps;
   const dedupe = (windowSec: number) =>
     createDedupeMiddleware({
-      route: studentRoute,
+      route: routes.student,
       windowSec,
       mode: config.DEDUPE_MODE,
       cache: responses,
@@ -76,7 +75,7 @@ export function createHttpLayer(deps: {
   });
   const fastPath = createFastPath({
     cache: responses,
-    route: studentRoute,
+    route: routes.student,
     counter: metrics.dedupeRequests,
     httpDuration: metrics.httpDuration,
   });

@@ -1,7 +1,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { createAmqpConsumer, type AmqpConsumer } from '../shared/amqp-consumer.ts';
 import { runWithContext } from '../shared/correlation.ts';
-import { parseEnvelope } from '../shared/envelope.ts';
+import { parseEnvelope } from '../../contracts/envelope.ts';
 import type { Logger } from '../shared/logger.ts';
 import { assertNotificationsTopology } from '../shared/topology.ts';
 import type { Broadcaster } from './broadcaster.ts';

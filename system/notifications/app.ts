@@ -4,10 +4,10 @@ import type { Histogram, Registry } from 'prom-client';
 import type { HealthCheck } from '../shared/health.ts';
 import { createOpsRoutes } from '../shared/http-ops.ts';
 import { httpMetricsMiddleware } from '../shared/http-metrics-middleware.ts';
-import { socketIoPath } from './socket-server.ts';
 import type { SseHub } from './sse.ts';
+import { routes } from '../../contracts/http.ts';
 
-export const ssePaths = ['/api/notifications/stream', '/api/notifications/students/stream'];
+const ssePaths: string[] = [routes.notificationsStream, routes.notificationsStreamAlias];
 
 export interface AppDeps {
   sse: SseHub;
@@ -68,7 +68,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(createOpsRoutes({ service: 'notifications', checks: deps.checks, registry: deps.registry }));
   app.get(ssePaths, (req, res) => deps.sse.handle(req, res));
   app.get('/config.json', (_req, res) => {
-    res.json({ apiBaseUrl: deps.apiBaseUrl, ssePath: ssePaths[0], socketIoPath });
+    res.json({
+      apiBaseUrl: deps.apiBaseUrl,
+      ssePath: routes.notificationsStream,
+      socketIoPath: routes.socketIo,
+    });
   });
   app.post(
     '/proxy/api/students',

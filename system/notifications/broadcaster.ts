@@ -1,8 +1,9 @@
 import type { Logger } from '../shared/logger.ts';
-import type { Envelope } from '../shared/envelope.ts';
+import type { Envelope } from '../../contracts/envelope.ts';
 import { toNotification, type Notification } from './events.ts';
-import type { NotificationsMetrics, Transport } from './notifications-metrics.ts';
+import type { NotificationsMetrics } from './notifications-metrics.ts';
 import type { ReplayStore } from './redis-replay-store.ts';
+import { type Transport } from '../../contracts/transports.ts';
 
 /** A transport that fans one notification out to its clients; returns how many clients it wrote to. */
 export interface NotificationSink {

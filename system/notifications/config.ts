@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
-import { defaultUrls } from '../shared/default-urls.ts';
-import { topology } from '../shared/topology.ts';
+import { defaultUrls } from '../../contracts/default-urls.ts';
+import { topology } from '../../contracts/topology.ts';
 
 /** Environment variables of the notifications service; every one has a working default. */
 export const notificationsConfigSchema = z.object({

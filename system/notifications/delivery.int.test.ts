@@ -1,10 +1,10 @@
 import type { Channel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope } from '../shared/envelope.ts';
-import { topology } from '../shared/topology.ts';
+import type { Envelope } from '../../contracts/envelope.ts';
 import type { ConnectedEvent } from './events.ts';
 import { startHarness, type NotificationsHarness } from './testing/notifications-harness.ts';
 import { openSse } from './testing/sse-test-client.ts';
+import { topology } from '../../contracts/topology.ts';
 
 let h: NotificationsHarness;
 

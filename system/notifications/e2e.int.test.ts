@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope } from '../shared/envelope.ts';
+import type { Envelope } from '../../contracts/envelope.ts';
 import { startHarness, type NotificationsHarness } from './testing/notifications-harness.ts';
 import { openSse } from './testing/sse-test-client.ts';
 import { startSystemProcess, type SystemProcess } from './testing/system-processes.ts';

@@ -1,6 +1,6 @@
-import type { Envelope, NotificationType } from '../shared/envelope.ts';
+import type { Envelope, NotificationType } from '../../contracts/envelope.ts';
 
-export type { Envelope, NotificationType } from '../shared/envelope.ts';
+export type { Envelope, NotificationType } from '../../contracts/envelope.ts';
 
 /** Answer to a `subscribe`/`unsubscribe` request. */
 export type SubscribeAck = { ok: true; rooms: string[] } | { ok: false; error: string };

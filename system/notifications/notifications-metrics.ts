@@ -1,7 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { metricNames } from '../shared/metric-names.ts';
+import { metricNames } from '../../contracts/service-metrics.ts';
 
-export type Transport = 'sse' | 'socketio';
 export type DropReason = 'buffer' | 'stalled';
 
 export interface NotificationsMetrics {

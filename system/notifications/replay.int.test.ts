@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope } from '../shared/envelope.ts';
+import type { Envelope } from '../../contracts/envelope.ts';
 import type { ConnectedEvent } from './events.ts';
 import { startHarness, type NotificationsHarness } from './testing/notifications-harness.ts';
 import { openSse } from './testing/sse-test-client.ts';

@@ -16,8 +16,7 @@ import {
 } from './events.ts';
 import type { DropReason, NotificationsMetrics } from './notifications-metrics.ts';
 import { createDirectFrameAdapter, type EngineConnection } from './socket-direct-adapter.ts';
-
-export const socketIoPath = '/hubs/notifications';
+import { routes } from '../../contracts/http.ts';
 
 export interface SocketServerOptions {
   metrics: NotificationsMetrics;
@@ -88,7 +87,7 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
     httpServer,
     {
-      path: socketIoPath,
+      path: routes.socketIo,
       serveClient: true,
       perMessageDeflate: false,
       httpCompression: false,

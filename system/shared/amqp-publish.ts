@@ -1,4 +1,5 @@
 import type { ConfirmChannel, Options } from 'amqplib';
+import type { Envelope } from '../../contracts/envelope.ts';
 import { AppError, NonRetryableError } from './errors.ts';
 
 /** One message to publish. */
@@ -116,4 +117,18 @@ export function publishConfirmed(
     };
     void publishAll();
   });
+}
+
+/** AMQP properties mirroring the envelope, so consumers can route and de-duplicate without parsing the body. */
+export function publishOptionsFor(envelope: Envelope, headers?: Record<string, unknown>): Options.Publish {
+  return {
+    messageId: envelope.messageId,
+    correlationId: envelope.correlationId,
+    type: envelope.type,
+    timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
+    persistent: true,
+    contentType: 'application/json',
+    appId: envelope.producer,
+    ...(headers ? { headers } : {}),
+  };
 }

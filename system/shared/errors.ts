@@ -1,3 +1,4 @@
+import type { ProblemDocument as ContractProblemDocument } from '../../contracts/http.ts';
 /**
  * The one error table: every error the system answers with has a stable `code`, an HTTP status
  * and a human title. HTTP handlers turn an {@link AppError} into `application/problem+json`.
@@ -59,14 +60,8 @@ export class NonRetryableError extends Error {
 
 export const isNonRetryableError = (e: unknown): e is NonRetryableError => e instanceof NonRetryableError;
 
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
+export interface ProblemDocument extends ContractProblemDocument {
   code: ErrorCode;
-  detail?: string;
-  instance?: string;
-  [extension: string]: unknown;
 }
 
 /** RFC 9457 problem document for an error code. */

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { checkHealth, type HealthCheck } from './health.ts';
+import { routes } from '../../contracts/http.ts';
 
 export interface OpsRoutesOptions {
   service: string;
@@ -21,17 +22,17 @@ export function createOpsRoutes({ service, checks, registry, checkTimeoutMs }: O
     const report = await checkHealth(checks, checkTimeoutMs);
     res.status(report.ready ? 200 : 503).json({ service, ...report });
   });
-  router.get('/health/ready', async (_req, res) => {
+  router.get(routes.healthReady, async (_req, res) => {
     const report = await checkHealth(
       checks.filter((c) => c.required),
       checkTimeoutMs,
     );
     res.status(report.ready ? 200 : 503).json({ service, status: report.status, ready: report.ready });
   });
-  router.get('/health/live', (_req, res) => {
+  router.get(routes.healthLive, (_req, res) => {
     res.json({ service, status: 'healthy', uptimeSec: Math.round((Date.now() - startedAt) / 1000) });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get(routes.metrics, async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
   return router;

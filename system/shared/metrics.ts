@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { metricNames } from './metric-names.ts';
-import { breakerStateValue, type ResiliencePolicy } from './resilience-policy.ts';
+import { metricNames, breakerStateValue } from '../../contracts/service-metrics.ts';
+import { type ResiliencePolicy } from './resilience-policy.ts';
 
 export interface ServiceMetrics {
   registry: Registry;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultUrls } from './default-urls.ts';
+import { defaultUrls } from '../../contracts/default-urls.ts';
 import { migrate } from './migrate.ts';
 
 const adminUrl = process.env.DATABASE_URL?.startsWith('postgres')

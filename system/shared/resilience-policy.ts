@@ -12,19 +12,10 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { EventEmitter } from 'node:events';
+import type { BreakerState } from '../../contracts/service-metrics.ts';
 import { isAppError, isNonRetryableError } from './errors.ts';
 
 export { BrokenCircuitError, TaskCancelledError, isBrokenCircuitError } from 'cockatiel';
-
-export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
-
-/** Gauge value per state, as DESIGN §2.4 fixes it: 0 closed, 1 open, 2 half-open (3 isolated). */
-export const breakerStateValue: Record<BreakerState, number> = {
-  closed: 0,
-  open: 1,
-  'half-open': 2,
-  isolated: 3,
-};
 
 const stateNames: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultUrls } from './default-urls.ts';
+import { defaultUrls } from '../../contracts/default-urls.ts';
 import { createLogger } from './logger.ts';
 import { migrate } from './migrate.ts';
 import { createPostgresPool } from './postgres-pool.ts';

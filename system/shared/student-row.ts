@@ -1,4 +1,4 @@
-import type { Student } from './envelope.ts';
+import type { Student } from '../../contracts/envelope.ts';
 
 /** A `students` row as both drivers (pg, mssql) return it, timestamps as Date; the API and worker share it. */
 export interface StudentRow {

@@ -4,9 +4,9 @@ import { createAmqpConsumer, type AmqpConsumer } from '../shared/amqp-consumer.t
 import type { AmqpPublisher } from '../shared/amqp-publish.ts';
 import type { BackoffOptions } from '../shared/backoff-delay.ts';
 import { runWithContext } from '../shared/correlation.ts';
-import { domainEventTypes, parseEnvelope, type DomainEventType } from '../shared/envelope.ts';
+import { domainEventTypes, parseEnvelope, type DomainEventType } from '../../contracts/envelope.ts';
 import type { Logger } from '../shared/logger.ts';
-import { assertWorkerTopology, workerRetryQueueName, type WorkerTopologyNames } from '../shared/topology.ts';
+import { assertWorkerTopology } from '../shared/topology.ts';
 import {
   attemptsSoFar,
   decideOnFailure,
@@ -16,6 +16,7 @@ import {
 } from './failure-policy.ts';
 import type { MessageHandler } from './handlers/handler-deps.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
+import { workerRetryQueueName, type WorkerTopologyNames } from '../../contracts/topology.ts';
 
 export interface WorkerConsumerOptions {
   url: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvelope, type Student } from '../shared/envelope.ts';
+import { createEnvelope, type Student } from '../../contracts/envelope.ts';
 import { createResiliencePolicy } from '../shared/resilience-policy.ts';
 import { createPostgresOutboxStore } from '../shared/outbox/postgres-outbox-store.ts';
 import { createPostgresWorkerStore } from './postgres-worker-store.ts';

@@ -6,7 +6,7 @@ import { runPolicy } from './run-policy.ts';
 import { withTransaction } from '../shared/postgres-pool.ts';
 import { toStudent, type StudentRow } from '../shared/student-row.ts';
 import { createGroupBatcher } from '../shared/group-batcher.ts';
-import type { Student } from '../shared/envelope.ts';
+import type { Student } from '../../contracts/envelope.ts';
 import {
   workerProducer,
   type ApplyUpdateInput,

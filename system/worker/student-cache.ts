@@ -1,4 +1,4 @@
-import type { Student } from '../shared/envelope.ts';
+import type { Student } from '../../contracts/envelope.ts';
 
 /** The worker's view of the student cache (Redis L2 + the API's L1 invalidation channel). */
 export interface StudentCache {

@@ -2,7 +2,6 @@ import { createPostgresPool } from '../shared/postgres-pool.ts';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '../shared/topology.ts';
 import { startTestApi, studentBody, jsonHeaders, type TestApi } from '../api/testing/api-harness.ts';
 import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.ts';
 import {
@@ -12,6 +11,7 @@ import {
   testWorkerConfig,
   type TestBroker,
 } from './testing/worker-test-env.ts';
+import { topology } from '../../contracts/topology.ts';
 
 let api: TestApi;
 let broker: TestBroker;

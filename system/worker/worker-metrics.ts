@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { metricNames } from '../shared/metric-names.ts';
+import { metricNames } from '../../contracts/service-metrics.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
 
 /** How a consumed message ended (DESIGN §2.4), plus `skipped`: its student no longer exists. */

@@ -14,7 +14,6 @@ import { createOutboxRelay } from '../shared/outbox/outbox-relay.ts';
 import type { OutboxStore } from '../shared/outbox/outbox-store.ts';
 import { createPostgresOutboxStore } from '../shared/outbox/postgres-outbox-store.ts';
 import { createResiliencePolicy, type ResiliencePolicy } from '../shared/resilience-policy.ts';
-import { workerTopologyNames, type WorkerTopologyNames } from '../shared/topology.ts';
 import { createApp } from './app.ts';
 import type { WorkerConfig } from './config.ts';
 import { createMssqlWorkerStore } from './mssql-worker-store.ts';
@@ -26,6 +25,7 @@ import { createWorker, type Worker } from './worker.ts';
 import { workerProducer, type WorkerStore } from './worker-store.ts';
 import { createPostgresPool } from '../shared/postgres-pool.ts';
 import { createRetentionSweeper, retentionRule, type RetentionRule } from '../shared/retention.ts';
+import { workerTopologyNames, type WorkerTopologyNames } from '../../contracts/topology.ts';
 
 export interface WorkerRuntimeOptions {
   logger: Logger;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvelope, type Envelope, type Student } from '../shared/envelope.ts';
+import { createEnvelope, type Envelope, type Student } from '../../contracts/envelope.ts';
 import type { OutboxStore } from '../shared/outbox/outbox-store.ts';
 import type { OutboxMessage, WorkerStore } from './worker-store.ts';
 

@@ -1,4 +1,4 @@
-import type { Student } from '../shared/envelope.ts';
+import type { Student } from '../../contracts/envelope.ts';
 import type { OutboxMessage } from '../shared/outbox/outbox-store.ts';
 
 export type { OutboxMessage } from '../shared/outbox/outbox-store.ts';

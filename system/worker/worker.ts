@@ -4,13 +4,13 @@ import type { AmqpPublisher } from '../shared/amqp-publish.ts';
 import type { BackoffOptions } from '../shared/backoff-delay.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { OutboxRelay } from '../shared/outbox/outbox-relay.ts';
-import type { WorkerTopologyNames } from '../shared/topology.ts';
 import { createWorkerConsumer } from './consumer.ts';
 import type { RetryOptions } from './failure-policy.ts';
 import { createHandlers } from './handlers/registry.ts';
 import type { StudentCache } from './student-cache.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 import type { WorkerStore } from './worker-store.ts';
+import { type WorkerTopologyNames } from '../../contracts/topology.ts';
 
 export interface WorkerDeps {
   amqpUrl: string;

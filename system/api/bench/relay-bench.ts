@@ -3,8 +3,8 @@ import { connect } from 'amqplib';
 
 import { createAmqpChannelPool } from '../../shared/amqp-channel-pool.ts';
 import { createResilientPublisher } from '../../shared/amqp-resilient-publisher.ts';
-import { defaultUrls } from '../../shared/default-urls.ts';
-import { createEnvelope } from '../../shared/envelope.ts';
+import { defaultUrls } from '../../../contracts/default-urls.ts';
+import { createEnvelope } from '../../../contracts/envelope.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createOutboxRelay } from '../../shared/outbox/outbox-relay.ts';
 import { appendToOutboxPostgres } from '../../shared/outbox/postgres-outbox-store.ts';

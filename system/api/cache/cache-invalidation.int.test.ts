@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheInvalidationChannel, encodeInvalidation } from '../../shared/cache-contract.ts';
-import { defaultUrls } from '../../shared/default-urls.ts';
-import type { Student } from '../../shared/envelope.ts';
+import { defaultUrls } from '../../../contracts/default-urls.ts';
+import type { Student } from '../../../contracts/envelope.ts';
 import { eventually, jsonHeaders, startTestApi, studentBody, type TestApi } from '../testing/api-harness.ts';
 
 let a: TestApi;

@@ -9,7 +9,7 @@ import {
   studentCacheTtlSec,
   studentTombstone,
 } from '../../shared/cache-contract.ts';
-import { studentSchema, type Student } from '../../shared/envelope.ts';
+import { studentSchema, type Student } from '../../../contracts/envelope.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { InvalidationBus, StudentL2 } from './student-cache-ports.ts';
 

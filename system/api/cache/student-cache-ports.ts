@@ -1,4 +1,4 @@
-import type { Student } from '../../shared/envelope.ts';
+import type { Student } from '../../../contracts/envelope.ts';
 
 /** Shared second level (Redis), used by every API instance and the worker. */
 export interface StudentL2 {

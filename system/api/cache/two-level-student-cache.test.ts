@@ -1,6 +1,6 @@
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { Student } from '../../shared/envelope.ts';
+import type { Student } from '../../../contracts/envelope.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createNoopPolicy } from '../../shared/resilience-policy.ts';
 import type { StudentL2 } from './student-cache-ports.ts';

@@ -1,5 +1,5 @@
 import type { Counter } from 'prom-client';
-import type { Student } from '../../shared/envelope.ts';
+import type { Student } from '../../../contracts/envelope.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { ResiliencePolicy } from '../../shared/resilience-policy.ts';
 import type { StudentL2 } from './student-cache-ports.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricNames } from '../../shared/metric-names.ts';
-import type { Student } from '../../shared/envelope.ts';
+import { metricNames } from '../../../contracts/service-metrics.ts';
+import type { Student } from '../../../contracts/envelope.ts';
 import { eventually, jsonHeaders, startTestApi, studentBody, type TestApi } from '../testing/api-harness.ts';
 import { createEventTap, type EventTap } from '../testing/event-tap.ts';
 

@@ -1,16 +1,10 @@
 import { currentCorrelationId, newCorrelationId } from '../../shared/correlation.ts';
-import {
-  createEnvelope,
-  publishOptionsFor,
-  type DomainEventType,
-  type Envelope,
-} from '../../shared/envelope.ts';
+import { createEnvelope, type DomainEventType, type Envelope } from '../../../contracts/envelope.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AmqpPublisher } from '../../shared/amqp-publish.ts';
 import type { OutboxMessage } from '../../shared/outbox/outbox-store.ts';
 import { isBrokenCircuitError, type ResiliencePolicy } from '../../shared/resilience-policy.ts';
-import { topology } from '../../shared/topology.ts';
 import type { Counter } from 'prom-client';
 import type {
   CreateResult,
@@ -20,6 +14,8 @@ import type {
   StudentPage,
   StudentStore,
 } from './student-store.ts';
+import { publishOptionsFor } from '../../shared/amqp-publish.ts';
+import { topology } from '../../../contracts/topology.ts';
 
 export type PublishMode = 'outbox' | 'direct';
 

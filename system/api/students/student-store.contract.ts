@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvelope, type Envelope } from '../../shared/envelope.ts';
+import { createEnvelope, type Envelope } from '../../../contracts/envelope.ts';
 import type { OutboxStore } from '../../shared/outbox/outbox-store.ts';
 import type { Student, StudentStore, WriteContext } from './student-store.ts';
 

@@ -1,7 +1,7 @@
-import type { Student } from '../../shared/envelope.ts';
+import type { Student } from '../../../contracts/envelope.ts';
 import type { OutboxMessage } from '../../shared/outbox/outbox-store.ts';
 
-export type { Student } from '../../shared/envelope.ts';
+export type { Student } from '../../../contracts/envelope.ts';
 
 /** Validated, trimmed fields a caller may set. */
 export interface StudentInput {

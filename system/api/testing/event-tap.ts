@@ -1,8 +1,8 @@
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { randomBytes } from 'node:crypto';
-import { defaultUrls } from '../../shared/default-urls.ts';
-import type { Envelope } from '../../shared/envelope.ts';
-import { topology } from '../../shared/topology.ts';
+import { defaultUrls } from '../../../contracts/default-urls.ts';
+import type { Envelope } from '../../../contracts/envelope.ts';
+import { topology } from '../../../contracts/topology.ts';
 
 export interface EventTap {
   /** Every envelope received so far, in arrival order. */

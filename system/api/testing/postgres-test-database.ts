@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { defaultUrls } from '../../shared/default-urls.ts';
+import { defaultUrls } from '../../../contracts/default-urls.ts';
 import { migrate } from '../../shared/migrate.ts';
 
 export interface TestDatabase {

@@ -5,9 +5,9 @@ import { request, type IncomingMessage } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { io, type Socket } from 'socket.io-client';
-import { notificationTypes } from '../../shared/envelope.ts';
+import { notificationTypes } from '../../../contracts/envelope.ts';
 import type { ClientToServerEvents, Envelope, ServerToClientEvents } from '../events.ts';
-import { socketIoPath } from '../socket-server.ts';
+import { routes } from '../../../contracts/http.ts';
 import {
   histogramOptions,
   type FromWorker,
@@ -93,7 +93,7 @@ function openSse(): Promise<void> {
 function openSocket(): Promise<void> {
   return new Promise((resolve) => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(plan.baseUrl, {
-      path: socketIoPath,
+      path: routes.socketIo,
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,

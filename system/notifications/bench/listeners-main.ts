@@ -10,8 +10,7 @@ import { parseArgs } from 'node:util';
 import { connect } from 'amqplib';
 import * as hdr from 'hdr-histogram-js';
 import { Redis } from 'ioredis';
-import { defaultUrls } from '../../shared/default-urls.ts';
-import { publishOptionsFor } from '../../shared/envelope.ts';
+import { defaultUrls } from '../../../contracts/default-urls.ts';
 import { makeEnvelope } from '../testing/notifications-harness.ts';
 import { startBenchTarget, type BenchTarget } from './bench-target.ts';
 import {
@@ -21,6 +20,7 @@ import {
   type ToWorker,
 } from './bench-protocol.ts';
 import { summarize } from './bench-summary.ts';
+import { publishOptionsFor } from '../../shared/amqp-publish.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -2,13 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { defaultUrls } from '../../shared/default-urls.ts';
-import {
-  createEnvelope,
-  publishOptionsFor,
-  type Envelope,
-  type NotificationType,
-} from '../../shared/envelope.ts';
+import { defaultUrls } from '../../../contracts/default-urls.ts';
+import { createEnvelope, type Envelope, type NotificationType } from '../../../contracts/envelope.ts';
 import {
   createAmqpTestAdmin,
   testAmqpUrl,
@@ -17,8 +12,9 @@ import {
 import { notificationsConfigSchema, type NotificationsConfig } from '../config.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../events.ts';
 import { createNotificationsService, type NotificationsService } from '../service.ts';
-import { socketIoPath } from '../socket-server.ts';
 import { waitFor } from '../../shared/testing/wait-for.ts';
+import { publishOptionsFor } from '../../shared/amqp-publish.ts';
+import { routes } from '../../../contracts/http.ts';
 
 /** Test-only: a real notifications service on port 0, its own exchange and replay stream, and helpers. */
 export interface NotificationsHarness {
@@ -112,7 +108,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     publishRaw,
     socketClient({ reconnection = false } = {}) {
       const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(baseUrl, {
-        path: socketIoPath,
+        path: routes.socketIo,
         transports: ['websocket'],
         reconnection,
       });

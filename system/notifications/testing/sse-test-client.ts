@@ -1,5 +1,5 @@
 import { EventSource } from 'eventsource';
-import { notificationTypes } from '../../shared/envelope.ts';
+import { notificationTypes } from '../../../contracts/envelope.ts';
 
 /** One event as a test saw it, with when it arrived (epoch milliseconds). */
 export interface ReceivedEvent {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { metricNames } from '../metric-names.ts';
+import { metricNames } from '../../../contracts/service-metrics.ts';
 import type { OutboxStats } from './outbox-store.ts';
 
 export interface OutboxMetrics {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AmqpPublisher, OutgoingMessage } from '../amqp-publish.ts';
-import { createEnvelope } from '../envelope.ts';
+import { createEnvelope } from '../../../contracts/envelope.ts';
 import { createLogger } from '../logger.ts';
 import { createNoopPolicy } from '../resilience-policy.ts';
 import { createOutboxRelay } from './outbox-relay.ts';

@@ -1,10 +1,11 @@
 import type { AmqpPublisher, OutgoingMessage } from '../amqp-publish.ts';
 import { computeBackoffDelayMs, type BackoffOptions } from '../backoff-delay.ts';
-import { publishOptionsFor, type Envelope } from '../envelope.ts';
+import { type Envelope } from '../../../contracts/envelope.ts';
 import type { Logger } from '../logger.ts';
 import { isBrokenCircuitError, type ResiliencePolicy } from '../resilience-policy.ts';
 import type { OutboxMetrics } from './outbox-metrics.ts';
 import type { OutboxStats, OutboxStore, PendingOutboxRow } from './outbox-store.ts';
+import { publishOptionsFor } from '../amqp-publish.ts';
 
 export interface OutboxRelayOptions {
   store: OutboxStore;

@@ -1,4 +1,4 @@
-import type { Envelope } from '../envelope.ts';
+import type { Envelope } from '../../../contracts/envelope.ts';
 
 /** One message to append to the outbox, inside the caller's transaction. */
 export interface OutboxMessage {

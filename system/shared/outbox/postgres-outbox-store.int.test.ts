@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../api/testing/postgres-test-database.ts';
-import { createEnvelope } from '../envelope.ts';
+import { createEnvelope } from '../../../contracts/envelope.ts';
 import { appendToOutbox } from './append-to-outbox.ts';
 import { createPostgresOutboxStore } from './postgres-outbox-store.ts';
 import { createPostgresPool } from '../postgres-pool.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
-import { defaultUrls } from '../default-urls.ts';
+import { defaultUrls } from '../../../contracts/default-urls.ts';
 
 /** The shared test broker (`npm run infra`); AMQP_URL overrides. Test-only. */
 export const testAmqpUrl = process.env.AMQP_URL ?? defaultUrls.amqp;

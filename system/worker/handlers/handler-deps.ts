@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createEnvelope, type Envelope, type NotificationType } from '../../shared/envelope.ts';
+import { createEnvelope, type Envelope, type NotificationType } from '../../../contracts/envelope.ts';
 import { NonRetryableError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { TaskCancelledError, isBrokenCircuitError } from '../../shared/resilience-policy.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createEnvelope, type Envelope, type Student } from '../../shared/envelope.ts';
+import { createEnvelope, type Envelope, type Student } from '../../../contracts/envelope.ts';
 import { NonRetryableError } from '../../shared/errors.ts';
 import { BrokenCircuitError } from '../../shared/resilience-policy.ts';
 import type { StudentCache } from '../student-cache.ts';

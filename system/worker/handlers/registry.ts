@@ -1,4 +1,4 @@
-import type { DomainEventType } from '../../shared/envelope.ts';
+import type { DomainEventType } from '../../../contracts/envelope.ts';
 import type { HandlerDeps, MessageHandler } from './handler-deps.ts';
 import { createStudentCreatedHandler } from './student-created.ts';
 import { createStudentDeletedHandler } from './student-deleted.ts';

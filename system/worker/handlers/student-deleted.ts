@@ -1,4 +1,4 @@
-import type { Envelope } from '../../shared/envelope.ts';
+import type { Envelope } from '../../../contracts/envelope.ts';
 import {
   notificationOf,
   runCacheStep,

@@ -1,4 +1,4 @@
-import type { Envelope, Student } from '../../shared/envelope.ts';
+import type { Envelope, Student } from '../../../contracts/envelope.ts';
 import {
   notificationOf,
   runCacheStep,

@@ -1,4 +1,4 @@
-import type { Student } from '../../shared/envelope.ts';
+import type { Student } from '../../../contracts/envelope.ts';
 import type { OutboxMessage, WorkerStore } from '../worker-store.ts';
 
 export interface InMemoryWorkerStore extends WorkerStore {

@@ -1,19 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import pg from 'pg';
-import { defaultUrls } from '../../shared/default-urls.ts';
-import { createEnvelope, type DomainEventType, type Envelope } from '../../shared/envelope.ts';
+import { defaultUrls } from '../../../contracts/default-urls.ts';
+import { createEnvelope, type DomainEventType, type Envelope } from '../../../contracts/envelope.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { migrate } from '../../shared/migrate.ts';
-import { publishOptionsFor } from '../../shared/envelope.ts';
+import { loadWorkerConfig, type WorkerConfig } from '../config.ts';
+import { createPostgresPool } from '../../shared/postgres-pool.ts';
+import { waitFor } from '../../shared/testing/wait-for.ts';
+import { publishOptionsFor } from '../../shared/amqp-publish.ts';
 import {
   workerRetryQueueName,
   workerTopologyNames,
   type WorkerTopologyNames,
-} from '../../shared/topology.ts';
-import { loadWorkerConfig, type WorkerConfig } from '../config.ts';
-import { createPostgresPool } from '../../shared/postgres-pool.ts';
-import { waitFor } from '../../shared/testing/wait-for.ts';
+} from '../../../contracts/topology.ts';
 
 /** Test-only: a fresh database, unique topology names and a notification collector per test file. */
 export const testUrls = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEnvelope, parseEnvelope, publishOptionsFor } from './envelope.ts';
+import { createEnvelope, parseEnvelope } from './envelope.ts';
+import { publishOptionsFor } from '../system/shared/amqp-publish.ts';
 
 const student = {
   id: '5f0c9c1e-0000-4000-8000-000000000001',

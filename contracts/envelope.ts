@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Options } from 'amqplib';
 
-/** Domain events on `students.events` and notifications on `notifications` (DESIGN §2.2). */
+/** Domain events go to `students.events`, notifications to `notifications`. */
 export const domainEventTypes = ['student.created', 'student.updated', 'student.deleted'] as const;
 export const notificationTypes = [
   'student.created',
@@ -64,20 +63,6 @@ export function createEnvelope(input: NewEnvelope): Envelope {
     occurredAt: (input.occurredAt ?? new Date()).toISOString(),
     producer: input.producer,
     payload: input.payload,
-  };
-}
-
-/** AMQP properties mirroring the envelope (DESIGN §2.2). */
-export function publishOptionsFor(envelope: Envelope, headers?: Record<string, unknown>): Options.Publish {
-  return {
-    messageId: envelope.messageId,
-    correlationId: envelope.correlationId,
-    type: envelope.type,
-    timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
-    persistent: true,
-    contentType: 'application/json',
-    appId: envelope.producer,
-    ...(headers ? { headers } : {}),
   };
 }
 

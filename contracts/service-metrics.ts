@@ -1,7 +1,7 @@
 /**
- * Metric names are part of the contract (DESIGN §2.4): the dashboards and the lab read them, so
- * every service registers its metrics under these names and nowhere else spells them out.
- * Labels are listed beside each; durations are in seconds (Prometheus convention).
+ * The services' metric names are part of the contract: the dashboards, the alert rules and the lab
+ * read them, so every service registers its metrics under these names and nowhere else spells them
+ * out. Labels are listed beside each; durations are in seconds (Prometheus convention).
  */
 export const metricNames = {
   // every service (system/shared/metrics.ts)
@@ -29,22 +29,30 @@ export const metricNames = {
   notificationsReplayed: 'notifications_replayed_events_total', // {transport}
   notificationsPipelineLatency: 'notifications_pipeline_latency_seconds', // {transport}: occurredAt → socket write
   notificationsConsumed: 'notifications_consumed_total', // {type, result: ok|duplicate|dead_lettered}
-  // lab (served by the lab while a scenario runs)
-  labPhase: 'lab_phase_active', // {scenario, phase}: 1 while the phase runs
-  labFaultActive: 'lab_fault_active', // {scenario, fault}
-  labLatency: 'lab_latency_seconds', // {scenario, kind: http|notification, transport}
-  labDedupeHitRatio: 'lab_dedupe_hit_ratio', // {scenario}
-  labListenersConnected: 'lab_listeners_connected', // {scenario, transport}
-  labRequests: 'lab_requests_total', // {scenario, status, deduplicated}
 } as const;
 
-export type MetricName = (typeof metricNames)[keyof typeof metricNames];
+export type ServiceMetricName = (typeof metricNames)[keyof typeof metricNames];
 
 /** The names above that are histograms (exported as `_bucket`, `_sum` and `_count` series). */
-export const histogramMetricNames: readonly MetricName[] = [
+export const histogramMetricNames: readonly ServiceMetricName[] = [
   metricNames.httpDuration,
   metricNames.workerProcessingDuration,
   metricNames.workerDbGroupSize,
   metricNames.notificationsPipelineLatency,
-  metricNames.labLatency,
 ];
+
+/** A circuit breaker's state, as every service reports it. */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** The value of `circuit_breaker_state` for each state: 0 closed, 1 open, 2 half-open, 3 isolated. */
+export const breakerStateValue: Readonly<Record<BreakerState, number>> = {
+  closed: 0,
+  open: 1,
+  'half-open': 2,
+  isolated: 3,
+};
+
+/** The state a `circuit_breaker_state` sample encodes; undefined for a value no state has. */
+export function breakerStateOf(value: number): BreakerState | undefined {
+  return (Object.keys(breakerStateValue) as BreakerState[]).find((s) => breakerStateValue[s] === value);
+}
