@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineScenario } from '../scenarios/types.ts';
+import { defineScenario } from './scenario.ts';
 import { parseCliArgs, parseDuration } from './cli-args.ts';
 
 const demo = defineScenario({

@@ -1,9 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { OptionValue, RunOptions, Scenario } from '../scenarios/types.ts';
+import type { AnyScenario, OptionValue, RunOptions } from './scenario.ts';
 
 export interface RunRequest {
   kind: 'run';
-  scenario: Scenario;
+  scenario: AnyScenario;
   options: RunOptions;
   target: 'local' | 'compose';
   outDir: string;
@@ -52,12 +52,12 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(unit === 'ms' ? value : unit === 'm' ? value * 60_000 : value * 1000);
 }
 
-export function listText(registry: readonly Scenario[]): string {
+export function listText(registry: readonly AnyScenario[]): string {
   const width = Math.max(...registry.map((s) => s.name.length));
   return registry.map((s) => `  ${s.name.padEnd(width)}  ${s.hypothesis}`).join('\n');
 }
 
-function scenarioHelp(scenario: Scenario): string {
+function scenarioHelp(scenario: AnyScenario): string {
   const d = scenario.defaults;
   const own = Object.entries(scenario.options ?? {}).map(
     ([name, o]) =>
@@ -74,7 +74,7 @@ function scenarioHelp(scenario: Scenario): string {
   ].join('\n');
 }
 
-export function generalHelp(registry: readonly Scenario[]): string {
+export function generalHelp(registry: readonly AnyScenario[]): string {
   return [
     'usage: npm run scenario <name> [-- options]',
     '       npm run scenario list',
@@ -98,7 +98,7 @@ function parseNumber(name: string, text: string | undefined, fallback: number, e
 }
 
 /** Parses `argv` (after `lab/cli.ts`) against the registry; never exits, never throws. */
-export function parseCliArgs(argv: readonly string[], registry: readonly Scenario[]): CliRequest {
+export function parseCliArgs(argv: readonly string[], registry: readonly AnyScenario[]): CliRequest {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help')
     return { kind: 'help', text: generalHelp(registry) };
@@ -130,7 +130,7 @@ export function parseCliArgs(argv: readonly string[], registry: readonly Scenari
   return resolveRun(scenario, values);
 }
 
-function resolveRun(scenario: Scenario, values: Record<string, string | boolean | undefined>): CliRequest {
+function resolveRun(scenario: AnyScenario, values: Record<string, string | boolean | undefined>): CliRequest {
   const errors: string[] = [];
   const target = values.target as string;
   if (target !== 'local' && target !== 'compose')

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunOptions, Scenario } from '../scenarios/types.ts';
-import { variantsOf } from '../scenarios/types.ts';
+import type { AnyScenario, RunOptions } from './scenario.ts';
+import { variantsOf } from './scenario.ts';
 import { createAnnotationLog } from './exporter/annotations.ts';
 import { startLabExporter, type LabExporter } from './exporter/lab-metrics.ts';
 import { createScenarioContext, type ScenarioContext } from './experiment/context.ts';
@@ -27,7 +27,7 @@ import { startLocalTarget } from './target/local-target.ts';
 import { isTargetError, TargetError, type ServiceEnvs, type Target } from './target/target.ts';
 
 export interface RunScenarioOptions {
-  scenario: Scenario;
+  scenario: AnyScenario;
   options: RunOptions;
   target: 'local' | 'compose';
   repoRoot: string;

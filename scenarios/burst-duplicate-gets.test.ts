@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { judgeGates } from '../lab/gates/judge-gates.ts';
-import { phaseMetricName } from '../lab/gates/gate.ts';
-import { createLatencyHistogram } from '../lab/metrics/latency-histogram.ts';
 import { burstDuplicateGets, burstVariants } from './burst-duplicate-gets.ts';
 import { aggregateBurstMetrics, newTally, phaseMetrics, type WaveRecord } from './burst-steps.ts';
-import { resultMetrics } from './result-metrics.ts';
 import { expectWellFormed, gatesOf, optionsOf, runPhases } from './scenario-shape.test-support.ts';
+import { judgeGates, phaseMetricName, createLatencyHistogram, resultMetrics } from '../lab/index.ts';
 
 const wave = (over: Partial<WaveRecord> = {}): WaveRecord => ({
   sent: 1000,

@@ -1,7 +1,6 @@
 import { aggregateBurstMetrics, burstKinds, runBurstPhase } from './burst-steps.ts';
-import { resultMetrics } from './result-metrics.ts';
 import { apiReady } from './common-steps.ts';
-import { defineScenario, type Gate, type RunOptions, type Variant } from './types.ts';
+import { resultMetrics, defineScenario, type Gate, type RunOptions, type Variant } from '../lab/index.ts';
 
 export const dedupeModes = ['both', 'coalesce', 'cache', 'off'] as const;
 

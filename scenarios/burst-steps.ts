@@ -1,11 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { metricNames } from '../contracts/service-metrics.ts';
-import { phaseMetricName } from '../lab/gates/gate.ts';
-import { runUntilAborted } from '../lab/load/open-ended-load.ts';
-import type { HttpClient, HttpRequestSpec } from '../lab/load/http-client.ts';
-import { createLatencyHistogram, type LatencyHistogram } from '../lab/metrics/latency-histogram.ts';
-import { parsePrometheusText, sumSamples, type PromSample } from '../lab/metrics/prometheus-text.ts';
-import type { ScenarioContext } from './types.ts';
+import {
+  phaseMetricName,
+  runUntilAborted,
+  createLatencyHistogram,
+  parsePrometheusText,
+  sumSamples,
+  type HttpClient,
+  type HttpRequestSpec,
+  type LatencyHistogram,
+  type PromSample,
+  type ScenarioContext,
+} from '../lab/index.ts';
 
 /** Helpers of burst-duplicate-gets, kept apart so the scenario file reads as data. */
 

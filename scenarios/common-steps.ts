@@ -1,6 +1,12 @@
-import type { ToxicOptions } from '../lab/experiment/fault-actions.ts';
-import { resultMetrics } from './result-metrics.ts';
-import type { Fault, Gate, ScenarioContext, SteadyStateCheck, Target } from './types.ts';
+import {
+  resultMetrics,
+  type ToxicOptions,
+  type Fault,
+  type Gate,
+  type ScenarioContext,
+  type SteadyStateCheck,
+  type Target,
+} from '../lab/index.ts';
 
 /** Steps every scenario shares, so each scenario file reads as its own data. */
 

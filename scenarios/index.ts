@@ -4,7 +4,7 @@ import { rabbitmqOutage } from './rabbitmq-outage.ts';
 import { listenerStorm } from './listener-storm.ts';
 import { redisOutage } from './redis-outage.ts';
 import { slowBroker } from './slow-broker.ts';
-import type { Scenario } from './types.ts';
+import { type Scenario } from '../lab/index.ts';
 
 /** Every scenario `npm run scenario` knows, in the order `list` shows them. Add new ones here. */
 export const scenarios: readonly Scenario[] = [

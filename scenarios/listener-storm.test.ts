@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listenerStorm, liveGuardMs, liveWindow } from './listener-storm.ts';
-import { resultMetrics } from './result-metrics.ts';
 import { expectWellFormed, gatesOf, optionsOf } from './scenario-shape.test-support.ts';
+import { resultMetrics } from '../lab/index.ts';
 
 describe('listener-storm', () => {
   it('defaults to 3,000 listeners (sized for 2 cores) and a reset storm on the notifications proxy', () => {

@@ -1,15 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { metricNames } from '../contracts/service-metrics.ts';
-import type { ListenerFleet } from '../lab/load/listener-fleet.ts';
-import { runUntilAborted } from '../lab/load/open-ended-load.ts';
-import { studentBody, type WritersResult } from '../lab/load/writers.ts';
-import { latencyMetrics } from '../lab/metrics/latency-histogram.ts';
-import { sumSamples } from '../lab/metrics/prometheus-text.ts';
-import { transports } from '../lab/load/listener-protocol.ts';
 import { perRun, waitForDelivery } from './outage-steps.ts';
-import { resultMetrics } from './result-metrics.ts';
 import { deliveryGates, servicesReady, toxicFault } from './common-steps.ts';
-import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
+import {
+  runUntilAborted,
+  studentBody,
+  latencyMetrics,
+  sumSamples,
+  resultMetrics,
+  defineScenario,
+  type ListenerFleet,
+  type WritersResult,
+  type RunOptions,
+  type ScenarioContext,
+} from '../lab/index.ts';
+import { transports } from '../contracts/transports.ts';
 
 interface RunState {
   fleet?: ListenerFleet;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { breakerTimeline, drainedAt, openIntervals, writeMetrics, type PollPoint } from './outage-steps.ts';
 import { scenarios } from './index.ts';
-import { resultMetrics } from './result-metrics.ts';
+import { resultMetrics } from '../lab/index.ts';
 
 const point = (
   atMs: number,

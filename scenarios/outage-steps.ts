@@ -1,11 +1,15 @@
-import type { WritersResult } from '../lab/load/writers.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { metricNames } from '../contracts/service-metrics.ts';
-import { phaseMetricName } from '../lab/gates/gate.ts';
-import type { FixedRateResponse } from '../lab/load/fixed-rate-http.ts';
-import { createLatencyHistogram } from '../lab/metrics/latency-histogram.ts';
-import { sumSamples, type PromSample } from '../lab/metrics/prometheus-text.ts';
-import type { ScenarioContext, ServiceName } from './types.ts';
+import {
+  phaseMetricName,
+  createLatencyHistogram,
+  sumSamples,
+  type WritersResult,
+  type FixedRateResponse,
+  type PromSample,
+  type ScenarioContext,
+  type ServiceName,
+} from '../lab/index.ts';
 
 /** Helpers shared by the broker and Redis outage scenarios: a fine-grained poller, writers, delivery. */
 

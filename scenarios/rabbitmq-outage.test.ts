@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { faultDurationMs } from './types.ts';
 import { outageGates, outageVariants, rabbitmqOutage } from './rabbitmq-outage.ts';
-import { resultMetrics } from './result-metrics.ts';
 import { expectWellFormed, optionsOf } from './scenario-shape.test-support.ts';
+import { faultDurationMs, resultMetrics } from '../lab/index.ts';
 
 describe('rabbitmq-outage', () => {
   it('runs both faults in both publish modes by default, with a 30 s cut', () => {

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { WritersResult } from '../lab/load/writers.ts';
 import {
   breakerTimeline,
   drainedAt,
@@ -13,9 +12,16 @@ import {
   variantMetricName,
   startOutageLoad,
 } from './outage-steps.ts';
-import { resultMetrics } from './result-metrics.ts';
 import { connectListeners, servicesReady } from './common-steps.ts';
-import { defineScenario, type Gate, type RunOptions, type ScenarioContext, type Variant } from './types.ts';
+import {
+  resultMetrics,
+  defineScenario,
+  type WritersResult,
+  type Gate,
+  type RunOptions,
+  type ScenarioContext,
+  type Variant,
+} from '../lab/index.ts';
 
 const publishModes = ['outbox', 'direct'] as const;
 const faultKinds = ['refused', 'partition'] as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { faultDurationMs } from './types.ts';
 import { redisOutage } from './redis-outage.ts';
 import { expectWellFormed, gatesOf, optionsOf } from './scenario-shape.test-support.ts';
+import { faultDurationMs } from '../lab/index.ts';
 
 describe('redis-outage', () => {
   it('cuts Redis for 20 s by default and gates reads during the cut and loss', () => {

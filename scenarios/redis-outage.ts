@@ -1,5 +1,3 @@
-import type { WritersResult } from '../lab/load/writers.ts';
-import { runUntilAborted } from '../lab/load/open-ended-load.ts';
 import {
   breakerTimeline,
   perRun,
@@ -11,9 +9,15 @@ import {
   type WriteRecord,
   startOutageLoad,
 } from './outage-steps.ts';
-import { resultMetrics } from './result-metrics.ts';
 import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
-import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
+import {
+  runUntilAborted,
+  resultMetrics,
+  defineScenario,
+  type WritersResult,
+  type RunOptions,
+  type ScenarioContext,
+} from '../lab/index.ts';
 
 /**
  * Both services' Redis breakers. The worker's sees every write at once; the API's only sees reads

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { faultDurationMs } from './types.ts';
 import { slowBroker } from './slow-broker.ts';
-import { resultMetrics } from './result-metrics.ts';
 import { expectWellFormed, gatesOf, optionsOf } from './scenario-shape.test-support.ts';
+import { faultDurationMs, resultMetrics } from '../lab/index.ts';
 
 describe('slow-broker', () => {
   it('applies latency and bandwidth toxics for the slow phase', () => {

@@ -1,5 +1,3 @@
-import type { WritersResult } from '../lab/load/writers.ts';
-import { phaseMetricName } from '../lab/gates/gate.ts';
 import {
   drainedAt,
   perRun,
@@ -10,9 +8,15 @@ import {
   type WriteRecord,
   startOutageLoad,
 } from './outage-steps.ts';
-import { resultMetrics } from './result-metrics.ts';
 import { connectListeners, deliveryGates, servicesReady, toxicFault } from './common-steps.ts';
-import { defineScenario, type RunOptions, type ScenarioContext } from './types.ts';
+import {
+  phaseMetricName,
+  resultMetrics,
+  defineScenario,
+  type WritersResult,
+  type RunOptions,
+  type ScenarioContext,
+} from '../lab/index.ts';
 
 interface RunState {
   poller?: Poller;

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { metricNames } from '../contracts/service-metrics.ts';
-import { sumSamples } from '../lab/metrics/prometheus-text.ts';
-import type { ScenarioContext } from './types.ts';
+import { sumSamples, type ScenarioContext } from '../lab/index.ts';
 
 /** Helpers of the smoke scenario, kept apart so smoke.ts reads as data. */
 

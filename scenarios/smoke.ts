@@ -1,6 +1,6 @@
 import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
 import { breakerMetrics, crudOnce, dedupeBurst, waitForRecovery } from './smoke-steps.ts';
-import { defineScenario } from './types.ts';
+import { defineScenario } from '../lab/index.ts';
 
 const steadyMs = 5000;
 const cutMs = 5000;

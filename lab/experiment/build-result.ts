@@ -1,4 +1,4 @@
-import type { RunOptions, Scenario } from '../../scenarios/types.ts';
+import type { AnyScenario, RunOptions } from '../scenario.ts';
 import type { GateResult } from '../gates/gate.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 import { collectMachineInfo } from '../report/machine-info.ts';
@@ -7,7 +7,7 @@ import type { PhaseClock } from './phase-clock.ts';
 import type { ServiceSampler } from './service-sampler.ts';
 
 export interface BuildResultInput {
-  scenario: Scenario;
+  scenario: AnyScenario;
   options: RunOptions;
   target: 'local' | 'compose';
   startedAt: string;

@@ -1,4 +1,4 @@
-import type { RunOptions } from '../../scenarios/types.ts';
+import type { RunOptions } from '../scenario.ts';
 import type { LabExporter } from '../exporter/lab-metrics.ts';
 import { nowMs } from '../metrics/clock.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Scenario, ScenarioContext } from '../../scenarios/types.ts';
+import type { ScenarioContext } from './context.ts';
+import type { Scenario } from '../scenario.ts';
 import type { AnnotationLog } from '../exporter/annotations.ts';
 import type { LabExporter } from '../exporter/lab-metrics.ts';
 import { createPhaseClock } from './phase-clock.ts';

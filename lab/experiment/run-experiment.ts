@@ -1,13 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  Fault,
-  Gate,
-  Phase,
-  Scenario,
-  SteadyStateCheck,
-  SteadyStateWhen,
-} from '../../scenarios/types.ts';
-import { faultDurationMs, variantsOf } from '../../scenarios/types.ts';
+import type { Gate } from '../gates/gate.ts';
+import type { AnyScenario, Fault, Phase, SteadyStateCheck, SteadyStateWhen } from '../scenario.ts';
+import { faultDurationMs, variantsOf } from '../scenario.ts';
 import type { AnnotationLog } from '../exporter/annotations.ts';
 import type { LabExporter } from '../exporter/lab-metrics.ts';
 import type { ScenarioContext } from './context.ts';
@@ -19,7 +13,7 @@ export class SteadyStateError extends Error {
 }
 
 export interface ExperimentDeps {
-  scenario: Scenario;
+  scenario: AnyScenario;
   ctx: ScenarioContext;
   clock: PhaseClock;
   exporter: LabExporter;
@@ -73,7 +67,7 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 interface FaultRun {
-  fault: Fault;
+  fault: Fault<unknown>;
   name: string;
   timers: NodeJS.Timeout[];
   applying?: Promise<void>;
@@ -81,7 +75,7 @@ interface FaultRun {
   rolledBack: boolean;
 }
 
-function faultController(deps: ExperimentDeps) {
+function faultController(deps: ExperimentDeps, state: unknown) {
   const runs: FaultRun[] = [];
   const rollback = async (run: FaultRun): Promise<void> => {
     run.timers.forEach(clearTimeout);
@@ -89,7 +83,7 @@ function faultController(deps: ExperimentDeps) {
     if (!run.applied || run.rolledBack) return;
     run.rolledBack = true;
     try {
-      await run.fault.rollback(deps.ctx);
+      await run.fault.rollback(deps.ctx, state);
     } catch (error) {
       deps.log(`fault ${run.name}: rollback failed (${(error as Error).message}); /reset follows`);
     }
@@ -106,7 +100,7 @@ function faultController(deps: ExperimentDeps) {
       deps.annotations.add({ kind: 'fault', name: run.name, event: 'start', detail: run.fault.description });
       deps.exporter.setFault(run.name, true);
       run.applied = true;
-      await run.fault.apply(deps.ctx);
+      await run.fault.apply(deps.ctx, state);
       const durationMs = faultDurationMs(run.fault, deps.ctx.options);
       if (durationMs !== undefined) {
         run.timers.push(setTimeout(() => void rollback(run), durationMs));
@@ -138,9 +132,10 @@ function faultController(deps: ExperimentDeps) {
 
 async function runPhase(
   deps: ExperimentDeps,
-  phase: Phase,
+  phase: Phase<unknown>,
   name: string,
   faults: ReturnType<typeof faultController>,
+  state: unknown,
 ): Promise<void> {
   const { ctx, clock } = deps;
   const startMs = Date.now();
@@ -152,7 +147,7 @@ async function runPhase(
     typeof phase.durationMs === 'function' ? phase.durationMs(ctx.options) : phase.durationMs;
   try {
     await Promise.all([
-      phase.run ? Promise.race([phase.run(ctx), abortPromise(ctx.signal)]) : undefined,
+      phase.run ? Promise.race([phase.run(ctx, state), abortPromise(ctx.signal)]) : undefined,
       durationMs !== undefined ? wait(durationMs, ctx.signal) : undefined,
     ]);
   } finally {
@@ -186,8 +181,9 @@ export async function runExperiment(
   const before = await checkSteadyState(deps, 'before');
   if (before.length)
     throw new SteadyStateError(`steady state does not hold before the experiment: ${before.join('; ')}`);
-  await scenario.setup?.(ctx);
-  const faults = faultController(deps);
+  // The run's own state: what setup returned, handed to every phase, fault and collect of this run.
+  const state: unknown = await scenario.setup?.(ctx);
+  const faults = faultController(deps, state);
   const listed = variantsOf(scenario, ctx.options);
   const variants = listed.length ? listed : [undefined];
   try {
@@ -197,7 +193,7 @@ export async function runExperiment(
       if (variant) await restart(index);
       for (const phase of scenario.phases) {
         if (ctx.signal.aborted) break;
-        await runPhase(deps, phase, variant ? `${variant.name}-${phase.name}` : phase.name, faults);
+        await runPhase(deps, phase, variant ? `${variant.name}-${phase.name}` : phase.name, faults, state);
         await checkSteadyState(deps, 'during');
       }
       await faults.rollbackAll();
@@ -218,5 +214,5 @@ export async function runExperiment(
   }
   await checkSteadyState(deps, 'after');
   await measure();
-  await scenario.collect?.(ctx);
+  await scenario.collect?.(ctx, state);
 }

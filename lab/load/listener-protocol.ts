@@ -1,10 +1,8 @@
 import type { LatencyBatch } from './live-latency.ts';
 import type { DeliveryTotals, ListenerDelivery } from '../metrics/delivery-tracker.ts';
 import type { Transport } from '../../contracts/transports.ts';
-export type { Transport } from '../../contracts/transports.ts';
+export { transports, type Transport } from '../../contracts/transports.ts';
 
-/** The two listener transports of the notifications service (DESIGN §2.3). */
-export const transports: readonly Transport[] = ['sse', 'socketio'];
 
 /** Notification types a listener subscribes to (SSE needs one listener per event name). */
 export { notificationTypes } from '../../contracts/envelope.ts';

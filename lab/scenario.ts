@@ -1,10 +1,6 @@
-import type { Gate } from '../lab/gates/gate.ts';
-import type { ScenarioContext } from '../lab/experiment/context.ts';
-import type { ServiceEnvs } from '../lab/target/target.ts';
-
-export type { Gate } from '../lab/gates/gate.ts';
-export type { ScenarioContext } from '../lab/experiment/context.ts';
-export type { ServiceEnvs, ServiceName, Target } from '../lab/target/target.ts';
+import type { Gate } from './gates/gate.ts';
+import type { ScenarioContext } from './experiment/context.ts';
+import type { ServiceEnvs } from './target/target.ts';
 
 /** Values a scenario option can take on the command line. */
 export type OptionValue = number | string | boolean;
@@ -51,18 +47,19 @@ export interface SteadyStateCheck {
 /**
  * A timed step of the method. The phase ends when `run` (if any) has resolved AND `durationMs`
  * (if any) has elapsed since it began, so `{durationMs}` alone is "let the background load run".
+ * `state` is what the scenario's `setup` returned for this run.
  */
-export interface Phase {
+export interface Phase<State = undefined> {
   name: string;
   durationMs?: number | ((options: RunOptions) => number);
-  run?(ctx: ScenarioContext): Promise<void>;
+  run?(ctx: ScenarioContext, state: State): Promise<void>;
 }
 
 /**
  * A fault injected at an exact offset into a phase. `rollback` ALWAYS runs: after `durationMs`
  * when given, otherwise at the end of the run, and on abort or error; `/reset` follows anyway.
  */
-export interface Fault {
+export interface Fault<State = undefined> {
   name: string;
   /** Phase the offset is counted from. */
   phase: string;
@@ -72,8 +69,8 @@ export interface Fault {
   durationMs?: number | ((options: RunOptions) => number);
   /** One line for reports and annotations, e.g. `rabbitmq: proxy disabled (connection refused)`. */
   description: string;
-  apply(ctx: ScenarioContext): Promise<void>;
-  rollback(ctx: ScenarioContext): Promise<void>;
+  apply(ctx: ScenarioContext, state: State): Promise<void>;
+  rollback(ctx: ScenarioContext, state: State): Promise<void>;
 }
 
 /**
@@ -86,8 +83,12 @@ export interface Variant {
   env: ServiceEnvs;
 }
 
-/** A named experiment, declared as data: hypothesis, defaults, steady state, phases, faults, gates. */
-export interface Scenario {
+/**
+ * A named experiment, declared as data: hypothesis, defaults, steady state, phases, faults, gates.
+ * `State` is the scenario's per-run state: `setup` creates it and every phase, fault and `collect`
+ * of that run receives it, so nothing is kept between runs.
+ */
+export interface Scenario<State = undefined> {
   /** kebab-case; the report folder name. */
   name: string;
   /** One line: what the run is expected to show. */
@@ -99,27 +100,34 @@ export interface Scenario {
   /** Fixed, or chosen from the options (e.g. `--publish-mode direct` runs only the direct variants). */
   variants?: readonly Variant[] | ((options: RunOptions) => readonly Variant[]);
   steadyState?: readonly SteadyStateCheck[];
-  /** Runs once before the first phase (seed data, connect listeners). Not timed as a phase. */
-  setup?(ctx: ScenarioContext): Promise<void>;
-  phases: readonly Phase[];
-  faults?: readonly Fault[];
+  /**
+   * Runs once before the first phase (seed data, connect listeners) and returns the run's state.
+   * Not timed as a phase. Required when `State` is more than `undefined`.
+   */
+  setup?(ctx: ScenarioContext): Promise<State>;
+  phases: readonly Phase<State>[];
+  faults?: readonly Fault<State>[];
   /** Gates judged on the final metrics; a gate with `phase` reads `phase.<phase>.<metric>`. */
   gates: readonly Gate[] | ((options: RunOptions) => readonly Gate[]);
   /** Runs after the last phase (and the rollbacks): compute result metrics with `ctx.metric`. */
-  collect?(ctx: ScenarioContext): Promise<void>;
+  collect?(ctx: ScenarioContext, state: State): Promise<void>;
 }
 
+/** A scenario of any state, as the registry and the engine hold it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the engine passes each scenario its own state back
+export type AnyScenario = Scenario<any>;
+
 /** The variants a run with `options` goes through (empty: one run without a variant). */
-export function variantsOf(scenario: Scenario, options: RunOptions): readonly Variant[] {
+export function variantsOf(scenario: AnyScenario, options: RunOptions): readonly Variant[] {
   return typeof scenario.variants === 'function' ? scenario.variants(options) : (scenario.variants ?? []);
 }
 
 /** How long `fault` stays with `options`; undefined: until the end of the run. */
-export function faultDurationMs(fault: Fault, options: RunOptions): number | undefined {
+export function faultDurationMs(fault: Fault<unknown>, options: RunOptions): number | undefined {
   return typeof fault.durationMs === 'function' ? fault.durationMs(options) : fault.durationMs;
 }
 
-/** Identity helper that keeps a scenario's literal types and checks it against {@link Scenario}. */
-export function defineScenario(scenario: Scenario): Scenario {
+/** Identity helper that checks a scenario against {@link Scenario} and infers its state type. */
+export function defineScenario<State = undefined>(scenario: Scenario<State>): AnyScenario {
   return scenario;
 }
