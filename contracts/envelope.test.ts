@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createEnvelope, parseEnvelope } from './envelope.ts';
-import { publishOptionsFor } from '../system/shared/amqp-publish.ts';
 
 const student = {
   id: '5f0c9c1e-0000-4000-8000-000000000001',
@@ -25,25 +24,6 @@ describe('envelope', () => {
     });
     const parsed = parseEnvelope(Buffer.from(JSON.stringify(envelope)));
     expect(parsed).toEqual({ ok: true, envelope });
-  });
-
-  it('mirrors the envelope in AMQP properties', () => {
-    const envelope = createEnvelope({
-      type: 'student.deleted',
-      correlationId: 'c-2',
-      causationId: 'm-1',
-      producer: 'worker',
-      payload: { id: student.id },
-      occurredAt: new Date('2026-02-03T04:05:06.000Z'),
-    });
-    expect(publishOptionsFor(envelope)).toMatchObject({
-      messageId: envelope.messageId,
-      correlationId: 'c-2',
-      type: 'student.deleted',
-      timestamp: Date.parse('2026-02-03T04:05:06.000Z') / 1000,
-      persistent: true,
-      contentType: 'application/json',
-    });
   });
 
   it('rejects a body that is not JSON with a reason instead of throwing', () => {

@@ -37,3 +37,18 @@ export {
   type LatencyHistogram,
 } from './metrics/latency-histogram.ts';
 export { parsePrometheusText, sumSamples, type PromSample } from './metrics/prometheus-text.ts';
+export {
+  breakersAroundFault,
+  latestBreakerStates,
+  openIntervals,
+  type BreakerSample,
+  type BreakersAroundFault,
+} from './probes/breakers.ts';
+export {
+  drainedAt,
+  firstPublishFailureAfter,
+  startOutboxPoller,
+  type PollPoint,
+  type Poller,
+} from './probes/outbox.ts';
+export { checkDelivery, expectedOf, waitForDelivery, type DeliveryCheck } from './probes/delivery.ts';

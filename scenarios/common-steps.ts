@@ -38,11 +38,11 @@ export async function connectListeners(ctx: ScenarioContext, timeoutMs: number):
 export function toxicFault<T>(fault: {
   name: string;
   phase: string;
-  durationMs: Fault['durationMs'];
+  durationMs: Fault<unknown>['durationMs'];
   description: string;
   proxy: keyof Target['proxyNames'];
   toxic: (ctx: ScenarioContext) => ToxicOptions<T> & { name: string };
-}): Fault {
+}): Fault<unknown> {
   const proxyOf = (ctx: ScenarioContext) => ctx.target.proxyNames[fault.proxy];
   return {
     name: fault.name,

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { metricNames } from '../contracts/service-metrics.ts';
-import { perRun, waitForDelivery } from './outage-steps.ts';
 import { deliveryGates, servicesReady, toxicFault } from './common-steps.ts';
 import {
   runUntilAborted,
@@ -9,12 +8,14 @@ import {
   sumSamples,
   resultMetrics,
   defineScenario,
+  waitForDelivery,
   type ListenerFleet,
   type WritersResult,
   type RunOptions,
   type ScenarioContext,
 } from '../lab/index.ts';
 import { transports } from '../contracts/transports.ts';
+import { headers, routes } from '../contracts/http.ts';
 
 interface RunState {
   fleet?: ListenerFleet;
@@ -22,7 +23,6 @@ interface RunState {
   writers?: Promise<WritersResult>;
 }
 
-const stateOf = perRun<RunState>(() => ({}));
 const stormMs = (o: RunOptions): number => Number(o.stormSec) * 1000;
 const afterMs = (o: RunOptions): number => Number(o.afterSec) * 1000;
 
@@ -36,8 +36,7 @@ async function notificationsRss(ctx: ScenarioContext): Promise<number | undefine
  * at every listener (one that connects later cannot receive what was sent before it connected); they
  * load the system during the ramp. Connect rate and RSS per 1,000 listeners are measured here.
  */
-async function ramp(ctx: ScenarioContext): Promise<void> {
-  const state = stateOf(ctx);
+async function ramp(ctx: ScenarioContext, state: RunState): Promise<void> {
   state.baselineRssBytes = await notificationsRss(ctx);
   const n = ctx.options.listeners;
   const half = Math.floor(n / 2);
@@ -50,8 +49,8 @@ async function ramp(ctx: ScenarioContext): Promise<void> {
       const correlationId = `${ctx.runId}-ramp-${seq}`;
       return {
         method: 'POST',
-        path: '/api/students',
-        headers: { 'x-correlation-id': correlationId },
+        path: routes.students,
+        headers: { [headers.correlationId]: correlationId },
         body: studentBody(correlationId),
       };
     },
@@ -88,16 +87,14 @@ async function ramp(ctx: ScenarioContext): Promise<void> {
   await rampWrites.catch((error: Error) => ctx.note(`ramp writes failed: ${error.message}`));
 }
 
-function startWrites(ctx: ScenarioContext): void {
-  const state = stateOf(ctx);
+function startWrites(ctx: ScenarioContext, state: RunState): void {
   const durationMs = ctx.options.durationMs + stormMs(ctx.options) + afterMs(ctx.options);
   state.writers = ctx.writers({ kind: 'create', ratePerSec: ctx.options.rate, durationMs });
   state.writers.catch(() => undefined);
 }
 
 /** Waits until every listener is connected again, then for the writes and full delivery. */
-async function recover(ctx: ScenarioContext): Promise<void> {
-  const state = stateOf(ctx);
+async function recover(ctx: ScenarioContext, state: RunState): Promise<void> {
   const fleet = state.fleet;
   if (!fleet) return;
   const until = Date.now() + Number(ctx.options.recoveryTimeoutSec) * 1000;
@@ -143,8 +140,8 @@ export function liveWindow(
  * phase, before the storm (`notifications.live.*`). The all-inclusive `notifications.latency.*`
  * also holds what the storm made wait for a reconnect and a replay, bounded by the clients' backoff.
  */
-async function liveLatency(ctx: ScenarioContext): Promise<void> {
-  const fleet = stateOf(ctx).fleet;
+async function liveLatency(ctx: ScenarioContext, state: RunState): Promise<void> {
+  const fleet = state.fleet;
   const steadyMs = ctx.phaseStartMs('steady');
   const { appliedMs } = ctx.faultTimes('notifications-reset');
   if (!fleet || steadyMs === undefined || appliedMs === undefined) return;
@@ -177,7 +174,7 @@ async function serverSide(ctx: ScenarioContext): Promise<void> {
  * N listeners (half SSE, half Socket.IO) ramped up under writes, then every connection reset through
  * the fault proxy in front of the notifications service; replay must make delivery exactly-once.
  */
-export const listenerStorm = defineScenario({
+export const listenerStorm = defineScenario<RunState>({
   name: 'listener-storm',
   hypothesis:
     'N listeners connect, every one of them receives every notification exactly once, also across a reconnect storm (SSE Last-Event-ID and Socket.IO recovery replay what was missed)',
@@ -224,9 +221,14 @@ export const listenerStorm = defineScenario({
     },
   },
   steadyState: servicesReady,
+  setup: () => Promise.resolve({}),
   phases: [
     { name: 'ramp', run: ramp },
-    { name: 'steady', durationMs: (o) => o.durationMs, run: (ctx) => Promise.resolve(startWrites(ctx)) },
+    {
+      name: 'steady',
+      durationMs: (o) => o.durationMs,
+      run: (ctx, state) => Promise.resolve(startWrites(ctx, state)),
+    },
     { name: 'storm', durationMs: stormMs },
     { name: 'recovery', durationMs: afterMs, run: recover },
   ],
@@ -245,9 +247,9 @@ export const listenerStorm = defineScenario({
       }),
     }),
   ],
-  async collect(ctx) {
+  async collect(ctx, state) {
     await serverSide(ctx);
-    await liveLatency(ctx);
+    await liveLatency(ctx, state);
   },
   gates: (o) => [
     {

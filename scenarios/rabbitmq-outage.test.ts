@@ -25,7 +25,7 @@ describe('rabbitmq-outage', () => {
         .filter((g) => g.name.startsWith(`${variant}:`))
         .map((g) => `${g.phase}:${g.metric}${g.op}${g.threshold}`);
     expect(of('outbox-partition')).toEqual([
-      `outbox-partition-cut:${resultMetrics.breakerTimeToOpenMs}<=2000`,
+      'outbox-partition-cut:breaker.firstFailureToOpenMs<=2000',
       'outbox-partition-recovery:breaker.closed==1',
       'outbox-partition-cut:writes.successRate==1',
       `undefined:variant.outbox-partition.${resultMetrics.eventsLost}==0`,

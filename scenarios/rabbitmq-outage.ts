@@ -1,13 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  breakerTimeline,
-  drainedAt,
-  openIntervals,
-  perRun,
   setPhaseMetrics,
-  waitForDelivery,
   writeMetrics,
-  type Poller,
+  type OutageLoad,
   type WriteRecord,
   variantMetricName,
   startOutageLoad,
@@ -16,7 +11,13 @@ import { connectListeners, servicesReady } from './common-steps.ts';
 import {
   resultMetrics,
   defineScenario,
-  type WritersResult,
+  breakersAroundFault,
+  drainedAt,
+  firstPublishFailureAfter,
+  latestBreakerStates,
+  openIntervals,
+  waitForDelivery,
+  type BreakerSample,
   type Gate,
   type RunOptions,
   type ScenarioContext,
@@ -48,7 +49,7 @@ export function outageGates(options: RunOptions): Gate[] {
       {
         name: `${v.name}: breaker opens within 2 s of the first failures`,
         phase: cut,
-        metric: resultMetrics.breakerTimeToOpenMs,
+        metric: 'breaker.firstFailureToOpenMs',
         op: '<=',
         threshold: 2000,
       },
@@ -111,45 +112,34 @@ export function outageGates(options: RunOptions): Gate[] {
   });
 }
 
-interface VariantState {
-  poller?: Poller;
-  writers?: Promise<WritersResult>;
-  writes: WriteRecord[];
-  /** Largest outbox depth while nothing was broken (the "drained" level). */
-  baseline: number;
-}
+/** Each variant's load, keyed by variant name: the variants of one run share its state. */
+type RunState = Map<string, OutageLoad>;
 
-const variantState = perRun(() => new Map<string, VariantState>());
-const stateOf = (ctx: ScenarioContext): VariantState => {
-  const all = variantState(ctx);
+const loadOf = (ctx: ScenarioContext, state: RunState): OutageLoad => {
   const key = ctx.variant ?? '';
-  if (!all.has(key)) all.set(key, { writes: [], baseline: 0 });
-  return all.get(key)!;
+  let load = state.get(key);
+  if (!load) state.set(key, (load = { writes: [] }));
+  return load;
 };
 
 const cutMs = (o: RunOptions): number => Number(o.cutSec) * 1000;
 const afterMs = (o: RunOptions): number => Number(o.afterSec) * 1000;
 
-function steady(ctx: ScenarioContext): Promise<void> {
-  const state = stateOf(ctx);
-  startOutageLoad(ctx, state, ctx.options.durationMs + cutMs(ctx.options) + afterMs(ctx.options));
+function steady(ctx: ScenarioContext, run: RunState): Promise<void> {
+  startOutageLoad(ctx, loadOf(ctx, run), ctx.options.durationMs + cutMs(ctx.options) + afterMs(ctx.options));
   return Promise.resolve();
 }
 
 /** Waits for the writers, the breaker, the outboxes and every listener; then measures the variant. */
-async function recover(ctx: ScenarioContext): Promise<void> {
-  const state = stateOf(ctx);
+async function recover(ctx: ScenarioContext, run: RunState): Promise<void> {
+  const state = loadOf(ctx, run);
   const variant = ctx.variant ?? '';
   await state.writers?.catch((error: Error) => ctx.note(`${variant}: writers failed: ${error.message}`));
   const deadline = Date.now() + Number(ctx.options.recoveryTimeoutSec) * 1000;
   const delivery = await waitForDelivery(ctx, `${variant}-`, deadline - Date.now());
   // The breaker may close after the last write (a later trial call, a readiness probe): keep watching.
-  while (
-    state.poller?.points().at(-1)?.breakers[apiBreaker] !== 'closed' &&
-    Date.now() < deadline &&
-    !ctx.signal.aborted
-  )
-    await sleep(250);
+  const apiBreakerState = () => latestBreakerStates(ctx.breakerTimeline()).get(apiBreaker);
+  while (apiBreakerState() !== 'closed' && Date.now() < deadline && !ctx.signal.aborted) await sleep(250);
   await state.poller?.stop();
   const points = state.poller?.points() ?? [];
   const { appliedMs, rolledBackMs } = ctx.faultTimes(`${variant}-rabbitmq-cut`);
@@ -160,37 +150,34 @@ async function recover(ctx: ScenarioContext): Promise<void> {
       .filter((p) => p.atMs >= steadyStart && p.atMs < (appliedMs ?? 0))
       .map((p) => Math.max(p.apiPending, p.workerPending)),
   );
-  const timeline =
-    appliedMs === undefined ? {} : breakerTimeline(points, apiBreaker, appliedMs, rolledBackMs);
+  const breakers = ctx.breakerTimeline();
+  const around = breakersAroundFault(breakers, { appliedMs, rolledBackMs }, [apiBreaker]);
+  const firstPublishFailureMs =
+    appliedMs === undefined ? undefined : firstPublishFailureAfter(points, appliedMs);
   const cut = `${variant}-cut`;
   const recovery = `${variant}-recovery`;
   // First failures: a failed publish (outbox relay, any mode) or a write answered 5xx (direct mode).
   const firstFailedWrite = state.writes
     .filter((w) => appliedMs !== undefined && w.intendedAtMs >= appliedMs && w.status >= 500)
     .reduce((min, w) => Math.min(min, w.intendedAtMs + w.latencyMs), Infinity);
-  const firstFailure = Math.min(timeline.firstFailureMs ?? Infinity, firstFailedWrite);
+  const firstFailure = Math.min(firstPublishFailureMs ?? Infinity, firstFailedWrite);
   const since = Number.isFinite(firstFailure) ? firstFailure : appliedMs;
   setPhaseMetrics(ctx, cut, {
-    [resultMetrics.breakerTimeToOpenMs]:
-      timeline.openedMs !== undefined && since !== undefined
-        ? Math.max(0, timeline.openedMs - since)
-        : undefined,
-    'breaker.cutToOpenMs':
-      timeline.openedMs !== undefined && appliedMs !== undefined ? timeline.openedMs - appliedMs : undefined,
+    [resultMetrics.breakerTimeToOpenMs]: around.timeToOpenMs,
+    // How fast the breaker reacts once calls fail: a partition fails calls only at their timeout.
+    'breaker.firstFailureToOpenMs':
+      around.openedMs !== undefined && since !== undefined ? Math.max(0, around.openedMs - since) : undefined,
     'breaker.cutToFirstFailureMs':
-      timeline.firstFailureMs !== undefined && appliedMs !== undefined
-        ? timeline.firstFailureMs - appliedMs
+      firstPublishFailureMs !== undefined && appliedMs !== undefined
+        ? firstPublishFailureMs - appliedMs
         : undefined,
     'backlog.peak': Math.max(0, ...points.map((p) => Math.max(p.apiPending, p.workerPending))),
-    ...cutWrites(state.writes, points, appliedMs, rolledBackMs),
+    ...cutWrites(state.writes, breakers, appliedMs, rolledBackMs),
   });
   const drained = rolledBackMs === undefined ? undefined : drainedAt(points, rolledBackMs, baseline);
   setPhaseMetrics(ctx, recovery, {
-    [resultMetrics.breakerTimeToCloseMs]:
-      timeline.closedMs !== undefined && rolledBackMs !== undefined
-        ? timeline.closedMs - rolledBackMs
-        : undefined,
-    'breaker.closed': points.at(-1)?.breakers[apiBreaker] === 'closed' ? 1 : 0,
+    [resultMetrics.breakerTimeToCloseMs]: around.timeToCloseMs,
+    'breaker.closed': apiBreakerState() === 'closed' ? 1 : 0,
     [resultMetrics.backlogDrainMs]:
       variant.startsWith('outbox') && drained !== undefined && rolledBackMs !== undefined
         ? drained - rolledBackMs
@@ -213,14 +200,14 @@ async function recover(ctx: ScenarioContext): Promise<void> {
 /** Writes sent during the cut, and those sent while the API's breaker was open. */
 function cutWrites(
   writes: readonly WriteRecord[],
-  points: Parameters<typeof openIntervals>[0],
+  breakers: readonly BreakerSample[],
   appliedMs?: number,
   rolledBackMs?: number,
 ): Record<string, number> {
   if (appliedMs === undefined) return {};
   const end = rolledBackMs ?? Infinity;
   const during = writes.filter((w) => w.intendedAtMs >= appliedMs && w.intendedAtMs < end);
-  const open = openIntervals(points, apiBreaker);
+  const open = openIntervals(breakers, apiBreaker);
   const whileOpen = writes.filter((w) =>
     open.some(([from, to]) => w.intendedAtMs >= from && w.intendedAtMs < to),
   );
@@ -254,7 +241,7 @@ function collectHeadlines(ctx: ScenarioContext): void {
  * Steady writes with listeners connected; RabbitMQ cut through the fault proxy (refused or
  * partitioned), per publish mode. The outbox keeps every accepted write; direct mode fails fast.
  */
-export const rabbitmqOutage = defineScenario({
+export const rabbitmqOutage = defineScenario<RunState>({
   name: 'rabbitmq-outage',
   hypothesis:
     'with RabbitMQ cut, the breaker opens within 2 s; the outbox accepts every write and delivers all of it to every listener within 10 s of recovery, while direct mode answers 503 fast',
@@ -292,7 +279,10 @@ export const rabbitmqOutage = defineScenario({
   },
   variants: outageVariants,
   steadyState: servicesReady,
-  setup: (ctx) => connectListeners(ctx, 60_000),
+  async setup(ctx): Promise<RunState> {
+    await connectListeners(ctx, 60_000);
+    return new Map();
+  },
   phases: [
     { name: 'steady', durationMs: (o) => o.durationMs, run: steady },
     { name: 'cut', durationMs: cutMs },

@@ -1,20 +1,18 @@
 import {
-  breakerTimeline,
-  perRun,
   recordWrite,
   setPhaseMetrics,
-  waitForDelivery,
   writeMetrics,
-  type Poller,
-  type WriteRecord,
   startOutageLoad,
+  type OutageLoad,
+  type WriteRecord,
 } from './outage-steps.ts';
 import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
 import {
   runUntilAborted,
   resultMetrics,
   defineScenario,
-  type WritersResult,
+  breakersAroundFault,
+  waitForDelivery,
   type RunOptions,
   type ScenarioContext,
 } from '../lab/index.ts';
@@ -25,22 +23,13 @@ import {
  */
 const redisBreakers = ['api.redis', 'worker.redis'] as const;
 
-interface RunState {
-  poller?: Poller;
-  writers?: Promise<WritersResult>;
+interface RunState extends OutageLoad {
   reads?: Promise<unknown>;
   stopReads: AbortController;
   ids: string[];
-  writes: WriteRecord[];
   readRecords: WriteRecord[];
 }
 
-const stateOf = perRun<RunState>(() => ({
-  stopReads: new AbortController(),
-  ids: [],
-  writes: [],
-  readRecords: [],
-}));
 const cutMs = (o: RunOptions): number => Number(o.cutSec) * 1000;
 const afterMs = (o: RunOptions): number => Number(o.afterSec) * 1000;
 
@@ -58,8 +47,7 @@ async function seedStudents(ctx: ScenarioContext, count: number): Promise<string
   return ids;
 }
 
-function startLoad(ctx: ScenarioContext): void {
-  const state = stateOf(ctx);
+function startLoad(ctx: ScenarioContext, state: RunState): void {
   startOutageLoad(ctx, state, ctx.options.durationMs + cutMs(ctx.options) + afterMs(ctx.options));
   const record = recordWrite(state.readRecords);
   state.reads = runUntilAborted({
@@ -80,8 +68,7 @@ function startLoad(ctx: ScenarioContext): void {
   state.reads.catch(() => undefined);
 }
 
-async function recover(ctx: ScenarioContext): Promise<void> {
-  const state = stateOf(ctx);
+async function recover(ctx: ScenarioContext, state: RunState): Promise<void> {
   await state.writers?.catch((error: Error) => ctx.note(`writers failed: ${error.message}`));
   state.stopReads.abort();
   await state.reads?.catch((error: Error) => ctx.note(`reads failed: ${error.message}`));
@@ -92,35 +79,28 @@ async function recover(ctx: ScenarioContext): Promise<void> {
   const end = rolledBackMs ?? Infinity;
   const during = (records: WriteRecord[]): WriteRecord[] =>
     records.filter((r) => r.intendedAtMs >= appliedMs && r.intendedAtMs < end);
-  const timelines = redisBreakers.map((breaker) => ({
+  const fault = { appliedMs, rolledBackMs };
+  const samples = ctx.breakerTimeline();
+  const each = redisBreakers.map((breaker) => ({
     breaker,
-    ...breakerTimeline(state.poller?.points() ?? [], breaker, appliedMs, rolledBackMs),
+    ...breakersAroundFault(samples, fault, [breaker]),
   }));
   setPhaseMetrics(ctx, 'cut', {
     ...writeMetrics('reads', during(state.readRecords)),
     ...writeMetrics('writes', during(state.writes)),
-    ...Object.fromEntries(
-      timelines.map((t) => [
-        `breaker.${t.breaker}.cutToOpenMs`,
-        t.openedMs !== undefined ? t.openedMs - appliedMs : undefined,
-      ]),
-    ),
+    ...Object.fromEntries(each.map((t) => [`breaker.${t.breaker}.timeToOpenMs`, t.timeToOpenMs])),
   });
-  for (const t of timelines)
-    if (t.closedMs !== undefined && rolledBackMs !== undefined)
-      ctx.metric(`breaker.${t.breaker}.timeToCloseMs`, t.closedMs - rolledBackMs);
-  // The system's view: the first Redis breaker to open, and the last one to close again.
-  const opened = timelines.flatMap((t) => (t.openedMs !== undefined ? [t.openedMs] : []));
-  if (opened.length > 0) ctx.metric(resultMetrics.breakerTimeToOpenMs, Math.min(...opened) - appliedMs);
-  const openedOnes = timelines.filter((t) => t.openedMs !== undefined);
-  const closed = openedOnes.flatMap((t) => (t.closedMs !== undefined ? [t.closedMs] : []));
-  if (rolledBackMs !== undefined && closed.length > 0 && closed.length === openedOnes.length)
-    ctx.metric(resultMetrics.breakerTimeToCloseMs, Math.max(...closed) - rolledBackMs);
+  for (const t of each)
+    if (t.timeToCloseMs !== undefined) ctx.metric(`breaker.${t.breaker}.timeToCloseMs`, t.timeToCloseMs);
+  // The system's view: the first Redis breaker to open, and every one that opened closed again.
+  const both = breakersAroundFault(samples, fault, redisBreakers);
+  if (both.timeToOpenMs !== undefined) ctx.metric(resultMetrics.breakerTimeToOpenMs, both.timeToOpenMs);
+  if (both.timeToCloseMs !== undefined) ctx.metric(resultMetrics.breakerTimeToCloseMs, both.timeToCloseMs);
   ctx.metric('reads.successRate', writeMetrics('r', state.readRecords)['r.successRate'] ?? 0);
 }
 
 /** Redis cut while reads and writes run: reads fall through to the database, nothing is lost. */
-export const redisOutage = defineScenario({
+export const redisOutage = defineScenario<RunState>({
   name: 'redis-outage',
   hypothesis:
     'with Redis cut, every read is still answered from the database, every write is accepted and every notification reaches every listener',
@@ -152,12 +132,17 @@ export const redisOutage = defineScenario({
     },
   },
   steadyState: servicesReady,
-  async setup(ctx) {
-    stateOf(ctx).ids = await seedStudents(ctx, Number(ctx.options.students));
+  async setup(ctx): Promise<RunState> {
+    const ids = await seedStudents(ctx, Number(ctx.options.students));
     await connectListeners(ctx, 60_000);
+    return { ids, stopReads: new AbortController(), writes: [], readRecords: [] };
   },
   phases: [
-    { name: 'steady', durationMs: (o) => o.durationMs, run: (ctx) => Promise.resolve(startLoad(ctx)) },
+    {
+      name: 'steady',
+      durationMs: (o) => o.durationMs,
+      run: (ctx, state) => Promise.resolve(startLoad(ctx, state)),
+    },
     { name: 'cut', durationMs: cutMs },
     { name: 'recovery', durationMs: afterMs, run: recover },
   ],

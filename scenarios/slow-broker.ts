@@ -1,40 +1,23 @@
-import {
-  drainedAt,
-  perRun,
-  setPhaseMetrics,
-  waitForDelivery,
-  writeMetrics,
-  type Poller,
-  type WriteRecord,
-  startOutageLoad,
-} from './outage-steps.ts';
+import { setPhaseMetrics, writeMetrics, startOutageLoad, type OutageLoad } from './outage-steps.ts';
 import { connectListeners, deliveryGates, servicesReady, toxicFault } from './common-steps.ts';
 import {
   phaseMetricName,
   resultMetrics,
   defineScenario,
-  type WritersResult,
+  drainedAt,
+  waitForDelivery,
   type RunOptions,
   type ScenarioContext,
 } from '../lab/index.ts';
 
-interface RunState {
-  poller?: Poller;
-  writers?: Promise<WritersResult>;
-  writes: WriteRecord[];
-}
-
-const stateOf = perRun<RunState>(() => ({ writes: [] }));
 const slowMs = (o: RunOptions): number => Number(o.slowSec) * 1000;
 const afterMs = (o: RunOptions): number => Number(o.afterSec) * 1000;
 
-function startLoad(ctx: ScenarioContext): void {
-  const state = stateOf(ctx);
+function startLoad(ctx: ScenarioContext, state: OutageLoad): void {
   startOutageLoad(ctx, state, ctx.options.durationMs + slowMs(ctx.options) + afterMs(ctx.options), 500);
 }
 
-async function recover(ctx: ScenarioContext): Promise<void> {
-  const state = stateOf(ctx);
+async function recover(ctx: ScenarioContext, state: OutageLoad): Promise<void> {
   await state.writers?.catch((error: Error) => ctx.note(`writers failed: ${error.message}`));
   await waitForDelivery(ctx, '', Number(ctx.options.recoveryTimeoutSec) * 1000);
   await state.poller?.stop();
@@ -83,7 +66,7 @@ function collectGrowth(ctx: ScenarioContext): void {
  * Latency and bandwidth toxics on the broker link: end-to-end notification latency and the outbox
  * backlog grow while they last; writes stay fast (outbox) and nothing is lost; the backlog drains.
  */
-export const slowBroker = defineScenario({
+export const slowBroker = defineScenario<OutageLoad>({
   name: 'slow-broker',
   hypothesis:
     'a slow, narrow broker link makes notification latency and the outbox backlog grow, but writes stay fast, nothing is lost and the backlog drains after it heals',
@@ -120,9 +103,16 @@ export const slowBroker = defineScenario({
     },
   },
   steadyState: servicesReady,
-  setup: (ctx) => connectListeners(ctx, 60_000),
+  async setup(ctx): Promise<OutageLoad> {
+    await connectListeners(ctx, 60_000);
+    return { writes: [] };
+  },
   phases: [
-    { name: 'steady', durationMs: (o) => o.durationMs, run: (ctx) => Promise.resolve(startLoad(ctx)) },
+    {
+      name: 'steady',
+      durationMs: (o) => o.durationMs,
+      run: (ctx, state) => Promise.resolve(startLoad(ctx, state)),
+    },
     { name: 'slow', durationMs: slowMs },
     { name: 'recovery', durationMs: afterMs, run: recover },
   ],

@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { metricNames } from '../contracts/service-metrics.ts';
-import { sumSamples, type ScenarioContext } from '../lab/index.ts';
+import {
+  breakersAroundFault,
+  latestBreakerStates,
+  resultMetrics,
+  sumSamples,
+  type ScenarioContext,
+} from '../lab/index.ts';
 
 /** Helpers of the smoke scenario, kept apart so smoke.ts reads as data. */
 
@@ -137,38 +143,25 @@ export async function waitForRecovery(
   }
 }
 
-function latestStates(ctx: ScenarioContext): Map<string, string> {
-  const latest = new Map<string, string>();
-  for (const p of ctx.breakerTimeline()) latest.set(p.breaker, p.state);
-  return latest;
-}
-
 function breakersClosed(ctx: ScenarioContext): boolean {
-  return [...latestStates(ctx).values()].every((state) => state === 'closed');
+  return [...latestBreakerStates(ctx.breakerTimeline()).values()].every((state) => state === 'closed');
 }
 
 /**
  * Around `fault`: `breaker.opened` (1 when any breaker opened), `breaker.closedAtEnd` (1 when every
- * breaker is closed at the end), `breaker.timeToOpenMs` (fault applied → first open) and
- * `breaker.timeToCloseMs` (fault rolled back → that breaker closed again); 250 ms resolution.
+ * breaker is closed at the end), and `breaker.timeToOpenMs` / `breaker.timeToCloseMs` as the lab
+ * defines them for every scenario (fault applied → first open; rolled back → closed again).
  */
 export function breakerMetrics(ctx: ScenarioContext, fault: string): void {
-  const { appliedMs, rolledBackMs } = ctx.faultTimes(fault);
-  const points = ctx.breakerTimeline();
-  const atMs = (tSec: number): number => ctx.runStartedMs + tSec * 1000;
-  const opened = points.find(
-    (p) => p.state === 'open' && (appliedMs === undefined || atMs(p.tSec) >= appliedMs),
-  );
-  const latest = latestStates(ctx);
-  ctx.metric('breaker.opened', opened ? 1 : 0);
+  const samples = ctx.breakerTimeline();
+  const around = breakersAroundFault(samples, ctx.faultTimes(fault));
+  const latest = latestBreakerStates(samples);
+  ctx.metric('breaker.opened', around.openedMs !== undefined ? 1 : 0);
   ctx.metric(
     'breaker.closedAtEnd',
     latest.size > 0 && [...latest.values()].every((s) => s === 'closed') ? 1 : 0,
   );
-  if (opened && appliedMs !== undefined) ctx.metric('breaker.timeToOpenMs', atMs(opened.tSec) - appliedMs);
-  const closed =
-    opened &&
-    points.find((p) => p.breaker === opened.breaker && p.tSec > opened.tSec && p.state === 'closed');
-  if (closed && rolledBackMs !== undefined)
-    ctx.metric('breaker.timeToCloseMs', Math.max(0, atMs(closed.tSec) - rolledBackMs));
+  if (around.timeToOpenMs !== undefined) ctx.metric(resultMetrics.breakerTimeToOpenMs, around.timeToOpenMs);
+  if (around.timeToCloseMs !== undefined)
+    ctx.metric(resultMetrics.breakerTimeToCloseMs, around.timeToCloseMs);
 }

@@ -8,16 +8,12 @@ import {
   type SeriesSpec,
 } from '../metrics/metrics-sampler.ts';
 import type { ServiceName } from '../target/target.ts';
+import { breakerSamplesOf, type BreakerSample } from '../probes/breakers.ts';
 
-export type BreakerStateName = 'closed' | 'open' | 'half-open';
-export interface BreakerPoint {
+/** A breaker sample placed on the run's timeline (`tSec` from the run's start). */
+export interface BreakerPoint extends BreakerSample {
   tSec: number;
-  /** `<service>.<breaker>`, e.g. `api.amqp`. */
-  breaker: string;
-  state: BreakerStateName;
 }
-
-const stateNames: Record<number, BreakerStateName> = { 0: 'closed', 1: 'open', 2: 'half-open' };
 
 /**
  * Captures every `circuit_breaker_state{breaker}` of a service at each scrape (breaker names are
@@ -28,18 +24,15 @@ function breakerCapture(service: ServiceName, points: BreakerPoint[], startMs: n
     name: `${service}.breaker.capture`,
     target: service,
     extract(current) {
-      const tSec = (Date.now() - startMs) / 1000;
-      for (const s of current) {
-        if (s.name !== metricNames.breakerState) continue;
-        const state = stateNames[s.value];
-        if (state) points.push({ tSec, breaker: `${service}.${s.labels.breaker ?? 'default'}`, state });
-      }
+      const atMs = Date.now();
+      for (const sample of breakerSamplesOf(service, current, atMs))
+        points.push({ ...sample, tSec: (atMs - startMs) / 1000 });
       return undefined;
     },
   };
 }
 
-/** The series every run samples from the services' `/metrics` (DESIGN §2.4 names). */
+/** The series every run samples from the services' `/metrics`. */
 function standardSeries(): SeriesSpec[] {
   const dedupe = metricNames.dedupeRequests;
   return [

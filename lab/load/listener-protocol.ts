@@ -3,7 +3,6 @@ import type { DeliveryTotals, ListenerDelivery } from '../metrics/delivery-track
 import type { Transport } from '../../contracts/transports.ts';
 export { transports, type Transport } from '../../contracts/transports.ts';
 
-
 /** Notification types a listener subscribes to (SSE needs one listener per event name). */
 export { notificationTypes } from '../../contracts/envelope.ts';
 

@@ -34,7 +34,7 @@ export const latencyPointSchema = z.object({
   series: z.string().optional(),
   count: z.number().nonnegative().optional(),
 });
-export const breakerStates = ['closed', 'half-open', 'open'] as const;
+export const breakerStates = ['closed', 'half-open', 'open', 'isolated'] as const;
 export const breakerPointSchema = z.object({
   tSec: z.number(),
   /** Breaker name, e.g. `api.redis`. */

@@ -3,19 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scenarios } from '../../scenarios/index.ts';
-import { parseCliArgs } from '../cli-args.ts';
-import { runScenario } from '../run-scenario.ts';
-import { startLocalTarget } from '../target/local-target.ts';
-import type { Target } from '../target/target.ts';
-import { describeEmpty, evaluateQueries } from './dashboard-data.ts';
-import { extractPromQueries, loadDashboards } from './dashboard-queries.ts';
+import { scenarios } from './index.ts';
+import { parseCliArgs } from '../lab/cli-args.ts';
+import { runScenario } from '../lab/run-scenario.ts';
+import { startLocalTarget } from '../lab/target/local-target.ts';
+import type { Target } from '../lab/target/target.ts';
+import { describeEmpty, evaluateQueries } from '../lab/observe/dashboard-data.ts';
+import { extractPromQueries, loadDashboards } from '../lab/observe/dashboard-queries.ts';
 import {
   ensurePrometheus,
   startPrometheus,
   type RunningPrometheus,
   type ScrapeTarget,
-} from './prometheus-runner.ts';
+} from '../lab/observe/prometheus-runner.ts';
 
 // The acceptance test of the dashboards: a real Prometheus scrapes the three services and the lab
 // while the `smoke` scenario runs (local target), then every Prometheus query of every panel is
