@@ -175,6 +175,26 @@ describe('toxiproxy --shards 2', () => {
     }
   });
 
+  it.each([
+    ['GET', '/proxies/%ZZ', undefined, 400, 'text/plain; charset=utf-8', /^\{"error":"bad request path/],
+    ['GET', '/nope', undefined, 404, 'text/plain; charset=utf-8', /^404 page not found\n$/],
+    ['PUT', '/proxies', undefined, 405, null, /^$/],
+    [
+      'POST',
+      '/proxies',
+      '{"name":"badport","listen":"127.0.0.1:99999","upstream":"x:1"}',
+      500,
+      'text/plain; charset=utf-8',
+      /^\{"error":"listen failed/,
+    ],
+    ['POST', '/proxies/none/toxics', '{"type":"noop"}', 404, 'text/plain; charset=utf-8', /proxy not found/],
+  ])('forwards %s %s as a shard answers it: %i', async (method, route, body, status, contentType, text) => {
+    const response = await fetch(`${faultProxy.url}${route}`, { method, body });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe(contentType);
+    expect(await response.text()).toMatch(text);
+  });
+
   it('answers with the first error when the shards disagree, and /reset reaches every shard', async () => {
     const [shard1, shard2] = await shardsOf(faultProxy.url);
     const name = uniqueName('split');
