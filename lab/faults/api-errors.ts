@@ -8,7 +8,7 @@ export const apiErrors = {
   invalidToxicType: { message: 'invalid toxic type', status: 400 },
   toxicAlreadyExists: { message: 'toxic already exists', status: 409 },
   toxicNotFound: { message: 'toxic not found', status: 404 },
-  routeNotFound: { message: 'not found', status: 404 },
+  badRequestPath: { message: 'bad request path', status: 400 },
   browserRejected: { message: 'User agent not allowed', status: 403 },
   listenFailed: { message: 'listen failed', status: 500 },
   internal: { message: 'internal error', status: 500 },

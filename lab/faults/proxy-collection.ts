@@ -1,4 +1,3 @@
-import { parseHostPort } from './addresses.ts';
 import { ApiError } from './api-errors.ts';
 import type { ToxiproxyLogger } from './logger.ts';
 import { createProxy, type Proxy, type ProxyJson, type ProxySettings } from './proxy.ts';
@@ -43,21 +42,13 @@ export function parseProxyInput(body: unknown, where = ''): ProxyInput {
   }
   if (name === '') throw new ApiError('missingField', `name${where}`);
   if (upstream === '') throw new ApiError('missingField', `upstream${where}`);
-  checkAddresses({ listen, upstream });
   return { name, listen, upstream, enabled: input.enabled ?? true };
-}
-
-export function checkAddresses({ listen, upstream }: { listen: string; upstream: string }): void {
-  if (parseHostPort(listen) === undefined)
-    throw new ApiError('badRequestBody', `invalid listen address ${listen}`);
-  if (parseHostPort(upstream)?.host === undefined) {
-    throw new ApiError('badRequestBody', `invalid upstream address ${upstream}`);
-  }
 }
 
 export function createProxyCollection(deps: {
   random: () => number;
   now: () => number;
+  connectTimeoutMs: number;
   logger: ToxiproxyLogger;
 }): ProxyCollection {
   const proxies = new Map<string, Proxy>();
@@ -87,12 +78,8 @@ export function createProxyCollection(deps: {
       proxies.set(input.name, proxy);
       return proxy;
     },
+    // A name listed twice is created, then replaced by the later entry, as Toxiproxy does.
     async populate(inputs) {
-      const names = new Set<string>();
-      for (const input of inputs) {
-        if (names.has(input.name)) throw new ApiError('badRequestBody', `duplicate proxy name ${input.name}`);
-        names.add(input.name);
-      }
       const result: Proxy[] = [];
       for (const input of inputs) {
         const existing = proxies.get(input.name);

@@ -1,10 +1,13 @@
 import net from 'node:net';
+import { createLinkFlow, type LinkFlow } from './link-flow.ts';
 import { createToxicChain, type ToxicChain } from './toxic-chain.ts';
 import type { ToxicSpec } from './toxic-spec.ts';
 import type { ToxicStream } from './toxics/toxic.ts';
 
 export interface ProxyLink {
   readonly chains: Record<ToxicStream, ToxicChain>;
+  /** Bytes held inside the toxics of both directions right now. */
+  heldBytes(): number;
   /** Close both sockets now (proxy disabled or deleted). */
   destroy(): void;
 }
@@ -15,13 +18,18 @@ export interface ProxyLinkOptions {
   toxics: readonly ToxicSpec[];
   random: () => number;
   now: () => number;
+  /** Close the client when the upstream has not accepted the connection by then, in milliseconds. */
+  connectTimeoutMs: number;
   onClosed: () => void;
   onError: (error: Error, where: string) => void;
+  /** Opens the upstream socket; replaceable so a test can stand in an upstream that never answers. */
+  connect?: (options: net.NetConnectOpts) => net.Socket;
 }
 
 interface Direction {
   source: net.Socket;
   dest: net.Socket;
+  flow: LinkFlow;
   chain: ToxicChain;
   inputEnded: boolean;
 }
@@ -32,8 +40,10 @@ interface Direction {
  * both sockets, but only after data already inside the toxics has been delivered.
  */
 export function createProxyLink(options: ProxyLinkOptions): ProxyLink {
-  const { client, random, now } = options;
-  const server = net.connect({ ...options.upstream, allowHalfOpen: true });
+  const { client, random, now, connect = net.connect } = options;
+  const server = connect({ ...options.upstream, allowHalfOpen: true });
+  // Toxiproxy sets SO_LINGER 0 only on connections that open with a reset_peer toxic in place.
+  const closeWithReset = options.toxics.some((spec) => spec.type === 'reset_peer');
   let closed = false;
 
   const closeGracefully = (socket: net.Socket): void => {
@@ -54,31 +64,27 @@ export function createProxyLink(options: ProxyLinkOptions): ProxyLink {
   };
 
   const makeDirection = (source: net.Socket, dest: net.Socket, stream: ToxicStream): Direction => {
+    const flow = createLinkFlow(source, dest);
     const direction: Direction = {
       source,
       dest,
+      flow,
       chain: undefined as unknown as ToxicChain,
       inputEnded: false,
     };
-    direction.chain = createToxicChain(
-      {
-        push(chunk) {
-          if (dest.destroyed || dest.writableEnded) return;
-          // Backpressure: stop reading the source while the destination's buffer is full.
-          if (!dest.write(chunk) && !source.isPaused()) {
-            source.pause();
-            dest.once('drain', () => source.resume());
-          }
-        },
-        end() {
-          closeGracefully(dest);
-          endInput(direction === up ? down : up);
-        },
-        reset,
+    const sink = {
+      push(chunk: Buffer) {
+        if (dest.destroyed || dest.writableEnded) return;
+        dest.write(chunk);
+        flow.check();
       },
-      random,
-      now,
-    );
+      end() {
+        closeGracefully(dest);
+        endInput(direction === up ? down : up);
+      },
+      reset,
+    };
+    direction.chain = createToxicChain(sink, random, now, { held: flow.held, closeWithReset });
     for (const spec of options.toxics) if (spec.stream === stream) direction.chain.add(spec);
     return direction;
   };
@@ -107,6 +113,7 @@ export function createProxyLink(options: ProxyLinkOptions): ProxyLink {
   const onSocketClose = (): void => {
     socketsOpen -= 1;
     if (socketsOpen > 0) return;
+    clearTimeout(connectTimer);
     up.chain.destroy();
     down.chain.destroy();
     options.onClosed();
@@ -122,21 +129,32 @@ export function createProxyLink(options: ProxyLinkOptions): ProxyLink {
 
   wire(up, 'client');
   wire(down, 'upstream');
+  down.flow.start();
+  // Toxiproxy dials without a deadline and leaves it to the OS (about 2 minutes on Linux); a
+  // bounded wait keeps clients of a black-holed upstream from hanging that long.
+  const connectTimer = setTimeout(() => {
+    options.onError(new Error(`upstream did not accept within ${options.connectTimeoutMs} ms`), 'upstream');
+    link.destroy();
+  }, options.connectTimeoutMs);
   server.once('connect', () => {
+    clearTimeout(connectTimer);
     server.setNoDelay(true);
     client.setNoDelay(true);
-    client.resume();
+    up.flow.start();
   });
 
-  return {
+  const link: ProxyLink = {
     chains: { upstream: up.chain, downstream: down.chain },
+    heldBytes: () => up.flow.heldBytes() + down.flow.heldBytes(),
     destroy() {
       if (closed) return;
       closed = true;
+      clearTimeout(connectTimer);
       up.chain.destroy();
       down.chain.destroy();
       client.destroy();
       server.destroy();
     },
   };
+  return link;
 }

@@ -33,6 +33,8 @@ export interface Proxy {
   removeAllToxics(): void;
   /** Open client connections (links) right now. */
   connectionCount(): number;
+  /** Bytes held inside toxics over every open connection right now. */
+  heldBytes(): number;
   toJSON(): ProxyJson;
 }
 
@@ -42,13 +44,15 @@ export interface ProxyDeps {
   listen: string;
   random: () => number;
   now: () => number;
+  /** How long a client waits for the upstream to accept, in milliseconds. */
+  connectTimeoutMs: number;
   logger: ToxiproxyLogger;
 }
 
 function listenOn(server: net.Server, listen: string): Promise<string> {
   const address = parseHostPort(listen);
   if (address === undefined)
-    return Promise.reject(new ApiError('badRequestBody', `invalid listen address ${listen}`));
+    return Promise.reject(new ApiError('listenFailed', `invalid listen address ${listen}`));
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void =>
       reject(new ApiError('listenFailed', error.message, { cause: error }));
@@ -78,8 +82,10 @@ export function createProxy(deps: ProxyDeps): Proxy {
   };
 
   const accept = (client: net.Socket): void => {
+    // Toxiproxy takes any upstream string and only fails when dialling it: the client is closed.
     const upstream = parseHostPort(current.upstream);
     if (upstream === undefined) {
+      logger.debug({ proxy: name, upstream: current.upstream }, 'unusable upstream address');
       client.destroy();
       return;
     }
@@ -89,6 +95,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
       toxics,
       random: deps.random,
       now: deps.now,
+      connectTimeoutMs: deps.connectTimeoutMs,
       onClosed: () => links.delete(link),
       onError: (error, where) => logger.debug({ proxy: name, where, err: error.message }, 'connection error'),
     });
@@ -131,6 +138,10 @@ export function createProxy(deps: ProxyDeps): Proxy {
     update: (next) =>
       serialize(async () => {
         if (next.listen !== current.listen || next.upstream !== current.upstream) {
+          // Checked before stopping, as Toxiproxy resolves the new address first: a bad one leaves the proxy as it was.
+          if (parseHostPort(next.listen) === undefined) {
+            throw new ApiError('listenFailed', `invalid listen address ${next.listen}`);
+          }
           await stopNow();
           current = { ...current, listen: next.listen, upstream: next.upstream };
         }
@@ -152,6 +163,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
       for (const spec of [...toxics]) removeToxic(spec.name);
     },
     connectionCount: () => links.size,
+    heldBytes: () => [...links].reduce((sum, link) => sum + link.heldBytes(), 0),
     toJSON: () => ({
       name,
       listen: current.listen,

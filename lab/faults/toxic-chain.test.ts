@@ -5,13 +5,14 @@ import { parseNewToxic } from './toxic-spec.ts';
 import { sliceOffsets } from './toxics/slicer.ts';
 
 /** A chain wired to a recording sink; fake timers make every delay exact. */
-function setup(random: () => number = () => 0.5) {
+function setup(random: () => number = () => 0.5, closeWithReset = false) {
   const events: Array<{ at: number; what: string }> = [];
   const record = (what: string): void => void events.push({ at: Date.now(), what });
   const chain = createToxicChain(
     { push: (chunk) => record(chunk.toString()), end: () => record('END'), reset: () => record('RESET') },
     random,
     () => Date.now(),
+    { closeWithReset },
   );
   const add = (body: object): void => chain.add(parseNewToxic(body, () => false));
   return { chain, events, add, relative: () => events.map((e) => ({ ...e, at: e.at - start })) };
@@ -85,12 +86,20 @@ describe('toxic chain', () => {
     ]);
   });
 
-  it('resets timeout ms after the first chunk for reset_peer, dropping the data', () => {
-    const { chain, add, relative } = setup();
+  it('resets timeout ms after the first chunk for reset_peer on a connection opened with it, dropping the data', () => {
+    const { chain, add, relative } = setup(() => 0.5, true);
     add({ type: 'reset_peer', attributes: { timeout: 40 } });
     chain.write(Buffer.from('x'));
     vi.advanceTimersByTime(100);
     expect(relative()).toEqual([{ at: 40, what: 'RESET' }]);
+  });
+
+  it('closes with a plain end timeout ms after the first chunk for reset_peer added to an open connection', () => {
+    const { chain, add, relative } = setup();
+    add({ type: 'reset_peer', attributes: { timeout: 40 } });
+    chain.write(Buffer.from('x'));
+    vi.advanceTimersByTime(100);
+    expect(relative()).toEqual([{ at: 40, what: 'END' }]);
   });
 
   it('stops all timers when destroyed', () => {

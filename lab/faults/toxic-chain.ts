@@ -1,8 +1,17 @@
 import type { ToxicSpec } from './toxic-spec.ts';
-import type { ToxicOutput, ToxicStage } from './toxics/toxic.ts';
+import type { HeldBytes, ToxicOutput, ToxicStage } from './toxics/toxic.ts';
 
 /** Where the last stage delivers: the destination socket and the link's close/reset. */
 export type ChainSink = ToxicOutput;
+
+export interface ToxicChainOptions {
+  /** Where the stages account for the bytes they hold back; default: not counted. */
+  held?: HeldBytes;
+  /** The connection opened with a reset_peer toxic in place (see StageContext). Default false. */
+  closeWithReset?: boolean;
+}
+
+const uncounted: HeldBytes = { add: () => undefined, remove: () => undefined };
 
 export interface ToxicChain {
   write(chunk: Buffer): void;
@@ -35,7 +44,12 @@ const passThrough = (out: ToxicOutput): ToxicStage => ({
  * Outputs resolve the next node at call time, so toxics can be added, updated and removed while
  * data is in flight, like Toxiproxy's interruptible stub chain.
  */
-export function createToxicChain(sink: ChainSink, random: () => number, now: () => number): ToxicChain {
+export function createToxicChain(
+  sink: ChainSink,
+  random: () => number,
+  now: () => number,
+  { held = uncounted, closeWithReset = false }: ToxicChainOptions = {},
+): ToxicChain {
   const nodes: Node[] = [];
   let inputEnded = false;
   let destroyed = false;
@@ -74,7 +88,14 @@ export function createToxicChain(sink: ChainSink, random: () => number, now: () 
     node.active = random() < node.spec.toxicity;
     const out = outputOf(node);
     node.stage = node.active
-      ? node.spec.definition.createStage(node.spec.attributes, { out, random, now, state: node.state })
+      ? node.spec.definition.createStage(node.spec.attributes, {
+          out,
+          random,
+          now,
+          state: node.state,
+          held,
+          closeWithReset,
+        })
       : passThrough(out);
     if (node.inputEnded) node.stage.end();
   };

@@ -18,7 +18,7 @@ function statusOf(run: () => unknown): number | undefined {
 describe('toxic attribute validation', () => {
   it('registers every toxic the lab relies on', () => {
     expect(listToxicTypes().sort()).toEqual(
-      ['bandwidth', 'latency', 'limit_data', 'reset_peer', 'slicer', 'slow_close', 'timeout'].sort(),
+      ['bandwidth', 'latency', 'limit_data', 'noop', 'reset_peer', 'slicer', 'slow_close', 'timeout'].sort(),
     );
   });
 
@@ -44,14 +44,34 @@ describe('toxic attribute validation', () => {
 
   it.each([
     [{ type: 'latency', attributes: { latency: 1.5 } }],
-    [{ type: 'latency', attributes: { jitter: -1 } }],
+    [{ type: 'latency', attributes: { latency: 2 ** 31 } }],
+    [{ type: 'latency', attributes: { jitter: 1e12 } }],
+    [{ type: 'latency', attributes: { latency: 2 ** 60 } }],
+    [{ type: 'timeout', attributes: { timeout: 2 ** 31 } }],
+    [{ type: 'reset_peer', attributes: { timeout: 2 ** 31 } }],
+    [{ type: 'slow_close', attributes: { delay: 2 ** 31 } }],
+    [{ type: 'slicer', attributes: { average_size: 10, delay: 2 ** 31 * 1000 } }],
     [{ type: 'bandwidth', attributes: { rate: '100' } }],
-    [{ type: 'slicer', attributes: { average_size: 10, size_variation: 10 } }],
+    [{ type: 'bandwidth', attributes: { rate: -1 } }],
+    [{ type: 'slicer', attributes: { average_size: 10, size_variation: 11 } }],
+    [{ type: 'slicer', attributes: { average_size: 0 } }],
+    [{ type: 'slicer', attributes: { average_size: 5, size_variation: -5 } }],
     [{ type: 'limit_data', attributes: [] }],
-    [{ type: 'timeout', toxicity: -0.1 }],
     [{ type: 'timeout', toxicity: '1' }],
   ])('rejects %j with 400', (body) => {
     expect(statusOf(() => parseNewToxic(body, free))).toBe(400);
+  });
+
+  it.each([
+    [{ type: 'latency', attributes: { latency: -1, jitter: -1 } }],
+    [{ type: 'latency', attributes: { latency: 2 ** 31 - 1 } }],
+    [{ type: 'timeout', toxicity: -0.1 }],
+    [{ type: 'timeout', toxicity: 2 }],
+    [{ type: 'slicer', attributes: { average_size: 10, size_variation: 10 } }],
+    [{ type: 'limit_data', attributes: { bytes: -1 } }],
+    [{ type: 'noop' }],
+  ])('accepts %j as Toxiproxy does', (body) => {
+    expect(parseNewToxic(body, free)).toMatchObject(body);
   });
 
   it('checks stream before type and type before name, as Toxiproxy does', () => {

@@ -32,13 +32,17 @@ function asObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/** The largest float32: Toxiproxy decodes toxicity into one and refuses what does not fit. */
+const MAX_FLOAT32 = 3.4028234663852886e38;
+
+/**
+ * Any number, as in Toxiproxy: the toxic applies when a uniform [0, 1) roll is below it, so 2
+ * always applies and a negative toxicity never does.
+ */
 function readToxicity(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new ApiError(
-      'badRequestBody',
-      `toxicity must be a number between 0 and 1, got ${JSON.stringify(value)}`,
-    );
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !(Math.abs(value) <= MAX_FLOAT32)) {
+    throw new ApiError('badRequestBody', `toxicity must be a number, got ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -4,8 +4,12 @@ import type { ToxiproxyLogger } from './logger.ts';
 import { parseProxyInput, proxiesToJson, type ProxyCollection } from './proxy-collection.ts';
 import { parseNewToxic, parseToxicUpdate, toxicToJson } from './toxic-spec.ts';
 
-/** Reported by GET /version; the suffix tells a reader this is the embedded fault proxy. */
-export const TOXIPROXY_VERSION = '2.12.0-embedded';
+/**
+ * Reported by GET /version. Build metadata (after "+") tells a reader this is the embedded fault
+ * proxy without changing the precedence: semver ranks it equal to 2.12.0, where a "-" suffix
+ * would make it a pre-release that sorts below.
+ */
+export const TOXIPROXY_VERSION = '2.12.0+embedded';
 
 /** Request bodies are tiny JSON documents; anything larger is a mistake, not a proxy list. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -137,28 +141,51 @@ function send(response: ServerResponse, { status, body }: Reply): void {
   response.writeHead(status, { 'Content-Type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
 }
 
+/** What Go's http.Error writes, which is how Toxiproxy sends errors: the JSON goes out as plain text. */
+function sendPlain(response: ServerResponse, status: number, text: string): void {
+  response
+    .writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' })
+    .end(`${text}\n`);
+}
+
+function sendError(response: ServerResponse, path: string, error: ApiError): void {
+  // Populate answers with the proxies it made so far, written as JSON rather than through http.Error.
+  if (path === '/populate')
+    send(response, { status: error.status, body: { ...error.toJSON(), proxies: [] } });
+  else if (error.code === 'browserRejected') sendPlain(response, error.status, error.message);
+  else sendPlain(response, error.status, JSON.stringify(error.toJSON()));
+}
+
+function decodeParams(match: RegExpExecArray): string[] {
+  try {
+    return match.slice(1).map((p) => decodeURIComponent(p));
+  } catch (error) {
+    throw new ApiError('badRequestPath', (error as Error).message, { cause: error });
+  }
+}
+
 /** Toxiproxy's HTTP API as a plain node:http request listener. */
 export function createToxiproxyApi(proxies: ProxyCollection, logger: ToxiproxyLogger) {
   const table = routes(proxies);
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const method = request.method ?? 'GET';
     const path = new URL(request.url ?? '/', 'http://toxiproxy').pathname;
+    const matches = table.flatMap(([methods, pattern, handler]) => {
+      const match = pattern.exec(path);
+      return match === null ? [] : [{ methods: methods.split('|'), match, handler }];
+    });
+    const route = matches.find((m) => m.methods.includes(method));
+    // Toxiproxy's router answers these itself, before any handler: Go's plain 404 and an empty 405.
+    if (matches.length === 0) return sendPlain(response, 404, '404 page not found');
+    if (route === undefined) return void response.writeHead(405).end();
     try {
       // Toxiproxy refuses browsers so a web page cannot drive the API (CSRF).
       if (request.headers['user-agent']?.startsWith('Mozilla/')) throw new ApiError('browserRejected');
-      for (const [methods, pattern, handler] of table) {
-        const match = pattern.exec(path);
-        if (match === null || !methods.split('|').includes(method)) continue;
-        const params = match.slice(1).map((p) => decodeURIComponent(p));
-        send(response, await handler(params, () => readJson(request)));
-        return;
-      }
-      throw new ApiError('routeNotFound', `${method} ${path}`);
+      send(response, await route.handler(decodeParams(route.match), () => readJson(request)));
     } catch (error) {
       const apiError = isApiError(error) ? error : new ApiError('internal', String(error), { cause: error });
       if (!isApiError(error)) logger.warn({ err: String(error), method, path }, 'unexpected API error');
-      const body = path === '/populate' ? { ...apiError.toJSON(), proxies: [] } : apiError.toJSON();
-      send(response, { status: apiError.status, body });
+      sendError(response, path, apiError);
     }
   };
 }

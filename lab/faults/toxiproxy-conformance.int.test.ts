@@ -193,6 +193,17 @@ describe('toxics on real traffic', () => {
     expect(client.bytes()).toBe(0);
   });
 
+  it('reset_peer added to an open connection closes it cleanly on the next send, as Toxiproxy does', async () => {
+    const proxy = await newProxy();
+    const client = await connect(proxy);
+    expect(await roundTrip(client)).toBeLessThan(100);
+    await proxy.addToxic(toxic('reset_peer', { timeout: 0 }, { stream: 'upstream' }));
+    client.socket.write('dropped');
+    const { code } = await client.closed;
+    expect(code).toBeUndefined();
+    expect(client.bytes()).toBe(4);
+  });
+
   it('limit_data closes after exactly N bytes', async () => {
     const proxy = await newProxy();
     await proxy.addToxic(toxic('limit_data', { bytes: 1000 }));
@@ -221,6 +232,21 @@ describe('toxics on real traffic', () => {
     expect(client.chunks.at(-1)!.at - client.chunks[0]!.at).toBeGreaterThanOrEqual(65);
   });
 
+  it('slicer accepts size_variation equal to average_size and still delivers every byte', async () => {
+    const proxy = await newProxy();
+    await proxy.addToxic(toxic('slicer', { average_size: 1000, size_variation: 1000, delay: 0 }));
+    const client = await connect(proxy);
+    client.socket.write(Buffer.alloc(20_000, 5));
+    await client.waitForBytes(20_000);
+    expect(client.bytes()).toBe(20_000);
+  });
+
+  it('toxicity 2 always applies the toxic, as Toxiproxy rolls [0, 1) against it', async () => {
+    const proxy = await newProxy();
+    await proxy.addToxic(toxic('latency', { latency: 150, jitter: 0 }, { toxicity: 2 }));
+    expect(await roundTrip(await connect(proxy))).toBeGreaterThanOrEqual(150);
+  });
+
   it('toxicity 0 never applies the toxic', async () => {
     const proxy = await newProxy();
     await proxy.addToxic(toxic('latency', { latency: 300, jitter: 0 }, { toxicity: 0 }));
@@ -239,5 +265,67 @@ describe('toxics on real traffic', () => {
     expect(updated).toBeLessThan(150);
     await latency.remove();
     expect(await roundTrip(client)).toBeLessThan(50);
+  });
+});
+
+/** Status codes as real Toxiproxy 2.12.0 answers them; the client turns a non-2xx into ToxiproxyError. */
+describe('status codes through toxiproxy-node-client', () => {
+  const statusOf = (promise: Promise<unknown>): Promise<string> =>
+    promise.then(
+      () => 'ok',
+      (error: Error) => /status code (\d+)/.exec(error.message)?.[1] ?? error.message,
+    );
+
+  it.each([
+    ['toxicity 2', toxic('latency', { latency: 1 }, { toxicity: 2 }), 'ok'],
+    ['a negative latency', toxic('latency', { latency: -10, jitter: 0 }), 'ok'],
+    ['the noop toxic', toxic('noop', {}), 'ok'],
+    [
+      'slicer size_variation = average_size',
+      toxic('slicer', { average_size: 1000, size_variation: 1000, delay: 0 }),
+      'ok',
+    ],
+    [
+      'slicer average_size 0 (Toxiproxy recurses until it crashes)',
+      toxic('slicer', { average_size: 0 }),
+      '400',
+    ],
+    ['latency 1e12 ms (beyond any Node timer)', toxic('latency', { latency: 1e12, jitter: 0 }), '400'],
+  ])('adding %s answers %s', async (_, body, expected) => {
+    const proxy = await newProxy();
+    expect(await statusOf(proxy.addToxic(body))).toBe(expected);
+  });
+
+  it('accepts an upstream without a port and closes its clients at connect', async () => {
+    const proxy = await toxiproxy.createProxy({
+      name: 'nohostport',
+      listen: '127.0.0.1:0',
+      upstream: 'nohostport',
+    });
+    const client = await connect(proxy);
+    expect((await client.closed).code).toBeUndefined();
+  });
+
+  it('answers 500 for a listen port out of range, and 201 for a name listed twice in populate', async () => {
+    expect(
+      await statusOf(
+        toxiproxy.createProxy({ name: 'badport', listen: '127.0.0.1:99999', upstream: echo.address }),
+      ),
+    ).toBe('500');
+    const populated = await toxiproxy.populate([
+      { name: 'twice', listen: '127.0.0.1:0', upstream: echo.address },
+      { name: 'twice', listen: '127.0.0.1:0', upstream: echo.address },
+    ]);
+    expect(Object.keys(populated)).toEqual(['twice']);
+  });
+
+  it('answers 400 for a path that does not decode, and 405 with an empty body for a wrong method', async () => {
+    const undecodable = await fetch(`${server.url}/proxies/%ZZ`);
+    expect([undecodable.status, await undecodable.json()]).toEqual([
+      400,
+      { error: 'bad request path: URI malformed', status: 400 },
+    ]);
+    const wrongMethod = await fetch(`${server.url}/proxies`, { method: 'PUT' });
+    expect([wrongMethod.status, await wrongMethod.text()]).toEqual([405, '']);
   });
 });

@@ -19,6 +19,11 @@ export interface ToxiproxyServerOptions {
   logger?: ToxiproxyLogger;
   /** Uniform [0, 1) source for toxicity, jitter and slicing; pass createSeededRandom(seed) to replay. */
   random?: () => number;
+  /**
+   * How long a client connection waits for its upstream to accept before it is closed, in
+   * milliseconds. Default 10,000. Toxiproxy sets no deadline and waits for the OS (about 2 minutes).
+   */
+  upstreamConnectTimeoutMs?: number;
 }
 
 export interface ToxiproxyServer {
@@ -27,6 +32,8 @@ export interface ToxiproxyServer {
   port: number;
   /** Same as POST /populate (Toxiproxy's -config file): create or replace the listed proxies. */
   populate(config: unknown): Promise<ProxyJson[]>;
+  /** Bytes held inside toxics per proxy name right now (bounded by backpressure; not part of Toxiproxy's API). */
+  heldBytes(): Record<string, number>;
   /** Open connections per proxy name (not part of Toxiproxy's API; the sharded mode reports it). */
   connectionCounts(): Record<string, number>;
   /** Stops the API, every proxy and every open connection; safe to call more than once. */
@@ -36,8 +43,13 @@ export interface ToxiproxyServer {
 /** Starts an embedded TCP fault proxy that speaks Toxiproxy's HTTP API. */
 export async function createToxiproxyServer(options: ToxiproxyServerOptions = {}): Promise<ToxiproxyServer> {
   const { host = '127.0.0.1', port = 8474, exclusive = false } = options;
-  const { logger = silentLogger, random = Math.random } = options;
-  const proxies = createProxyCollection({ random, now: () => performance.now(), logger });
+  const { logger = silentLogger, random = Math.random, upstreamConnectTimeoutMs = 10_000 } = options;
+  const proxies = createProxyCollection({
+    random,
+    now: () => performance.now(),
+    connectTimeoutMs: upstreamConnectTimeoutMs,
+    logger,
+  });
   const api = createToxiproxyApi(proxies, logger);
   const server = http.createServer((request, response) => void api(request, response));
 
@@ -71,6 +83,7 @@ export async function createToxiproxyServer(options: ToxiproxyServerOptions = {}
       const inputs = config.map((item, i) => parseProxyInput(item, ` at proxy ${i + 1}`));
       return (await proxies.populate(inputs)).map((p) => p.toJSON());
     },
+    heldBytes: () => Object.fromEntries(proxies.list().map((p) => [p.name, p.heldBytes()])),
     connectionCounts: () => Object.fromEntries(proxies.list().map((p) => [p.name, p.connectionCount()])),
     close: () => (closing ??= close()),
   };

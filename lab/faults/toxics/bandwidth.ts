@@ -1,4 +1,4 @@
-import { readCount } from './attributes.ts';
+import { readNonNegative } from './attributes.ts';
 import { createReleaseQueue } from './release-queue.ts';
 import type { ToxicDefinition } from './toxic.ts';
 
@@ -12,10 +12,11 @@ const PIECE_MS = 100;
 
 export const bandwidthToxic: ToxicDefinition<BandwidthAttributes> = {
   type: 'bandwidth',
-  parseAttributes: (input) => ({ rate: readCount(input, 'rate', 0) }),
+  // A negative rate crashes Toxiproxy (it slices a chunk at a negative index), so it is refused.
+  parseAttributes: (input) => ({ rate: readNonNegative(input, 'rate') }),
   createState: () => undefined,
-  createStage({ rate }, { out, now }) {
-    const queue = createReleaseQueue(out, now);
+  createStage({ rate }, { out, now, held }) {
+    const queue = createReleaseQueue(out, now, held);
     const pieceBytes = rate * PIECE_MS;
     // When the link is next free to send, in ms: a piece is released once its transmission time has elapsed.
     let freeAt = -Infinity;

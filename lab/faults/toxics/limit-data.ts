@@ -1,8 +1,8 @@
-import { readCount } from './attributes.ts';
+import { readInteger } from './attributes.ts';
 import type { ToxicDefinition } from './toxic.ts';
 
 export interface LimitDataAttributes {
-  /** Bytes let through before the connection is closed. */
+  /** Bytes let through before the connection is closed; 0 or less closes on the first chunk, as in Toxiproxy. */
   bytes: number;
 }
 
@@ -13,7 +13,7 @@ export interface LimitDataState {
 
 export const limitDataToxic: ToxicDefinition<LimitDataAttributes, LimitDataState> = {
   type: 'limit_data',
-  parseAttributes: (input) => ({ bytes: readCount(input, 'bytes', 0) }),
+  parseAttributes: (input) => ({ bytes: readInteger(input, 'bytes') }),
   createState: () => ({ transmitted: 0 }),
   createStage({ bytes }, { out, state }) {
     let closed = false;

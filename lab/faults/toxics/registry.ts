@@ -1,6 +1,7 @@
 import { bandwidthToxic } from './bandwidth.ts';
 import { latencyToxic } from './latency.ts';
 import { limitDataToxic } from './limit-data.ts';
+import { noopToxic } from './noop.ts';
 import { resetPeerToxic } from './reset-peer.ts';
 import { slicerToxic } from './slicer.ts';
 import { slowCloseToxic } from './slow-close.ts';
@@ -11,6 +12,7 @@ import type { ToxicDefinition, ToxicType } from './toxic.ts';
 export type AnyToxicDefinition = ToxicDefinition<object, unknown>;
 
 const definitions: readonly AnyToxicDefinition[] = [
+  noopToxic,
   latencyToxic,
   bandwidthToxic,
   slowCloseToxic,

@@ -1,4 +1,5 @@
-import type { ToxicOutput } from './toxic.ts';
+import { setTimeoutAt } from './due-timer.ts';
+import type { HeldBytes, ToxicOutput } from './toxic.ts';
 
 type Held = { kind: 'data'; chunk: Buffer; dueAt: number } | { kind: 'end'; dueAt: number };
 
@@ -15,42 +16,49 @@ export interface ReleaseQueue {
 /**
  * Holds items until their due time and releases them strictly in arrival order, the way a
  * Toxiproxy stub processes one chunk at a time: a chunk with a shorter jittered delay still waits
- * for the one in front of it. One timer per queue, re-armed for the head.
+ * for the one in front of it. One timer per queue, re-armed for the head. Every held byte is
+ * reported to `held`, which is how the link knows to stop reading a fast sender.
  */
-export function createReleaseQueue(out: ToxicOutput, now: () => number): ReleaseQueue {
-  const held: Held[] = [];
-  let timer: NodeJS.Timeout | undefined;
+export function createReleaseQueue(out: ToxicOutput, now: () => number, held: HeldBytes): ReleaseQueue {
+  const items: Held[] = [];
+  let cancel: (() => void) | undefined;
 
+  const take = (): Held => {
+    const head = items.shift()!;
+    if (head.kind === 'data') held.remove(head.chunk.length);
+    return head;
+  };
   const release = (): void => {
-    timer = undefined;
-    while (held.length > 0) {
-      const head = held[0]!;
-      const waitMs = head.dueAt - now();
-      if (waitMs > 0) {
-        timer = setTimeout(release, waitMs);
+    cancel = undefined;
+    while (items.length > 0) {
+      const head = items[0]!;
+      if (head.dueAt > now()) {
+        cancel = setTimeoutAt(head.dueAt, now, release);
         return;
       }
-      held.shift();
+      take();
       if (head.kind === 'data') out.push(head.chunk);
       else out.end();
     }
   };
 
   const enqueue = (item: Held): void => {
-    held.push(item);
-    if (timer === undefined && held.length === 1) release();
+    items.push(item);
+    if (item.kind === 'data') held.add(item.chunk.length);
+    if (cancel === undefined && items.length === 1) release();
   };
 
   return {
     push: (chunk, dueAt) => enqueue({ kind: 'data', chunk, dueAt }),
     end: (dueAt) => enqueue({ kind: 'end', dueAt }),
-    lastDueAt: () => (held.length > 0 ? held[held.length - 1]!.dueAt : -Infinity),
+    lastDueAt: () => (items.length > 0 ? items[items.length - 1]!.dueAt : -Infinity),
     stop(flush) {
-      clearTimeout(timer);
-      timer = undefined;
-      const pending = held.splice(0);
-      if (!flush) return;
-      for (const item of pending) if (item.kind === 'data') out.push(item.chunk);
+      cancel?.();
+      cancel = undefined;
+      while (items.length > 0) {
+        const item = take();
+        if (flush && item.kind === 'data') out.push(item.chunk);
+      }
     },
   };
 }

@@ -1,8 +1,9 @@
-import { readCount } from './attributes.ts';
+import { readDuration } from './attributes.ts';
+import { setTimeoutAt } from './due-timer.ts';
 import type { ToxicDefinition } from './toxic.ts';
 
 export interface TimeoutAttributes {
-  /** Close the connection this many milliseconds after the toxic starts; 0 = never (black hole). */
+  /** Close the connection this many milliseconds after the toxic starts; 0 or less = never (black hole), as in Toxiproxy. */
   timeout: number;
 }
 
@@ -14,17 +15,17 @@ export interface TimeoutAttributes {
 export const timeoutToxic: ToxicDefinition<TimeoutAttributes> = {
   type: 'timeout',
   closesLinkOnRemove: true,
-  parseAttributes: (input) => ({ timeout: readCount(input, 'timeout', 0) }),
+  parseAttributes: (input) => ({ timeout: readDuration(input, 'timeout') }),
   createState: () => undefined,
-  createStage({ timeout }, { out }) {
-    const timer = timeout > 0 ? setTimeout(() => out.end(), timeout) : undefined;
+  createStage({ timeout }, { out, now }) {
+    const cancel = timeout > 0 ? setTimeoutAt(now() + timeout, now, () => out.end()) : undefined;
     return {
       write: () => undefined,
       end() {
-        clearTimeout(timer);
+        cancel?.();
         out.end();
       },
-      stop: () => clearTimeout(timer),
+      stop: () => cancel?.(),
     };
   },
 };

@@ -5,7 +5,7 @@
  */
 
 export type ToxicType =
-  'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'limit_data' | 'slicer';
+  'noop' | 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'limit_data' | 'slicer';
 
 /** upstream = client → server, downstream = server → client (Toxiproxy's naming). */
 export type ToxicStream = 'upstream' | 'downstream';
@@ -31,6 +31,16 @@ export interface ToxicStage {
   stop(flush: boolean): void;
 }
 
+/**
+ * Bytes a stage is holding back for later release. The link adds them up per direction and stops
+ * reading the source above its high-water mark, so a slow toxic pushes back on the sender instead
+ * of buffering without bound.
+ */
+export interface HeldBytes {
+  add(bytes: number): void;
+  remove(bytes: number): void;
+}
+
 export interface StageContext<S> {
   out: ToxicOutput;
   /** Uniform in [0, 1); injectable so jitter and slicing are reproducible in tests. */
@@ -39,6 +49,13 @@ export interface StageContext<S> {
   now: () => number;
   /** Per-link state that survives attribute updates (limit_data's byte count). */
   state: S;
+  /** Where a stage accounts for the bytes it holds; every byte added is removed once pushed or dropped. */
+  held: HeldBytes;
+  /**
+   * True when the connection opened with a reset_peer toxic in place: Toxiproxy sets SO_LINGER 0 on
+   * both sockets only then, so its close is a RST. A reset_peer added later closes with a plain FIN.
+   */
+  closeWithReset: boolean;
 }
 
 export interface ToxicDefinition<A extends object = object, S = undefined> {
