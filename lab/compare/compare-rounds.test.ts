@@ -105,7 +105,10 @@ describe('runComparison', () => {
       }),
     );
     expect(runsMade).toBe(1);
-    expect(report).toMatchObject({ verdict: 'invalid', invalidReason: 'baseline round 1 of 5 did not measure x' });
+    expect(report).toMatchObject({
+      verdict: 'invalid',
+      invalidReason: 'baseline round 1 of 5 did not measure x',
+    });
     expect(report.metrics).toEqual([]);
     expect(events.at(-1)).toEqual({ type: 'stopped', reason: 'baseline round 1 of 5 did not measure x' });
   });
