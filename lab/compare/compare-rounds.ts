@@ -73,6 +73,55 @@ function unusable(result: ScenarioResultLike, metrics: readonly ComparedMetric[]
   return undefined;
 }
 
+/** One run: its values of the compared metrics, or why it cannot be used. */
+async function runOnce(
+  options: RunComparisonOptions,
+  side: Side,
+  round: number,
+): Promise<{ values: Record<string, number> } | { problem: string }> {
+  try {
+    const result = await options.runSide(side, round);
+    const problem = unusable(result, options.metrics);
+    if (problem !== undefined) return { problem };
+    return {
+      values: Object.fromEntries(
+        options.metrics.map(({ metric }) => [metric, result.metrics[metric] as number]),
+      ),
+    };
+  } catch (error) {
+    return { problem: `failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+interface Collected {
+  values: Record<Side, Record<string, number[]>>;
+  runs: ComparisonReport['runs'];
+  invalidReason?: string;
+}
+
+/** Makes the runs in plan order until one cannot be used (or the signal aborts). */
+async function collectRounds(options: RunComparisonOptions): Promise<Collected> {
+  const values: Collected['values'] = { baseline: {}, candidate: {} };
+  const runs: Collected['runs'] = [];
+  const plan = roundOrder(options.rounds);
+  for (const [index, { side, round }] of plan.entries()) {
+    if (options.signal?.aborted) return { values, runs, invalidReason: 'interrupted' };
+    options.onProgress?.({ type: 'run-started', side, round, run: index + 1, runs: plan.length });
+    const outcome = await runOnce(options, side, round);
+    const valid = 'values' in outcome;
+    runs.push({ side, round, valid, ...(valid ? {} : { invalidReason: outcome.problem }) });
+    options.onProgress?.({ type: 'run-finished', side, round, valid });
+    if (!valid)
+      return {
+        values,
+        runs,
+        invalidReason: `${side} round ${round + 1} of ${options.rounds} ${outcome.problem}`,
+      };
+    for (const [metric, value] of Object.entries(outcome.values)) (values[side][metric] ??= []).push(value);
+  }
+  return { values, runs };
+}
+
 /**
  * Runs the scenario `rounds` times on each side in the order of {@link roundOrder}, collects each
  * compared metric per round and judges it. The first run that throws, is invalid or lacks a
@@ -83,47 +132,15 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   checkOptions(options);
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
-  const values: Record<Side, Map<string, number[]>> = { baseline: new Map(), candidate: new Map() };
-  const runs: ComparisonReport['runs'] = [];
-  const plan = roundOrder(options.rounds);
-  let invalidReason: string | undefined;
-
-  for (const [index, { side, round }] of plan.entries()) {
-    if (options.signal?.aborted) {
-      invalidReason = 'interrupted';
-      break;
-    }
-    options.onProgress?.({ type: 'run-started', side, round, run: index + 1, runs: plan.length });
-    let problem: string | undefined;
-    try {
-      const result = await options.runSide(side, round);
-      problem = unusable(result, options.metrics);
-      if (problem === undefined) {
-        for (const { metric } of options.metrics) {
-          const list = values[side].get(metric) ?? [];
-          list.push(result.metrics[metric] as number);
-          values[side].set(metric, list);
-        }
-      }
-    } catch (error) {
-      problem = `failed: ${error instanceof Error ? error.message : String(error)}`;
-    }
-    runs.push({ side, round, valid: problem === undefined, ...(problem ? { invalidReason: problem } : {}) });
-    options.onProgress?.({ type: 'run-finished', side, round, valid: problem === undefined });
-    if (problem !== undefined) {
-      invalidReason = `${side} round ${round + 1} of ${options.rounds} ${problem}`;
-      break;
-    }
-  }
+  const { values, runs, invalidReason } = await collectRounds(options);
   if (invalidReason !== undefined) options.onProgress?.({ type: 'stopped', reason: invalidReason });
-
   const metrics =
     invalidReason === undefined
       ? options.metrics.map((spec) =>
           compareMetric(
             spec,
-            values.baseline.get(spec.metric) ?? [],
-            values.candidate.get(spec.metric) ?? [],
+            values.baseline[spec.metric] ?? [],
+            values.candidate[spec.metric] ?? [],
             options.bootstrap,
           ),
         )

@@ -65,6 +65,34 @@ export function judgeExact(
   return change > 0 === (spec.direction === 'lower') ? 'regression' : 'improvement';
 }
 
+/** A deterministic counter: medians set against each other, no interval, no p-value. */
+function compareExactMetric(
+  spec: ComparedMetric,
+  baseline: readonly number[],
+  candidate: readonly number[],
+): MetricComparison {
+  const b = median(baseline);
+  const c = median(candidate);
+  const ratio = b > 0 && c >= 0 ? c / b : null;
+  const point = ratio ?? c - b;
+  const varied = [baseline, candidate].some((values) => new Set(values).size > 1);
+  return {
+    metric: spec.metric,
+    direction: spec.direction,
+    tolerance: spec.tolerance,
+    exact: true,
+    scale: ratio === null ? 'difference' : 'ratio',
+    baseline: { median: b, values: [...baseline] },
+    candidate: { median: c, values: [...candidate] },
+    ratio,
+    difference: c - b,
+    ci95: [point, point],
+    pValue: null,
+    verdict: judgeExact(spec, b, c),
+    ...(varied ? { note: 'an exact counter varied between rounds of one side; medians compared' } : {}),
+  };
+}
+
 /** Compares one metric's per-round values of both sides (each non-empty) and judges it. */
 export function compareMetric(
   spec: ComparedMetric,
@@ -72,35 +100,14 @@ export function compareMetric(
   candidate: readonly number[],
   bootstrap: BootstrapOptions = {},
 ): MetricComparison {
-  const common = {
-    metric: spec.metric,
-    direction: spec.direction,
-    tolerance: spec.tolerance,
-    exact: spec.exact === true,
-  };
-  if (spec.exact) {
-    const b = median(baseline);
-    const c = median(candidate);
-    const ratio = b > 0 && c >= 0 ? c / b : null;
-    const point = ratio ?? c - b;
-    const varied = [baseline, candidate].some((values) => new Set(values).size > 1);
-    return {
-      ...common,
-      scale: ratio === null ? 'difference' : 'ratio',
-      baseline: { median: b, values: [...baseline] },
-      candidate: { median: c, values: [...candidate] },
-      ratio,
-      difference: c - b,
-      ci95: [point, point],
-      pValue: null,
-      verdict: judgeExact(spec, b, c),
-      ...(varied ? { note: 'an exact counter varied between rounds of one side; medians compared' } : {}),
-    };
-  }
+  if (spec.exact) return compareExactMetric(spec, baseline, candidate);
   const medians = compareMedians(baseline, candidate, bootstrap);
   const tooFew = Math.min(baseline.length, candidate.length) < MIN_STATISTICAL_ROUNDS;
   return {
-    ...common,
+    metric: spec.metric,
+    direction: spec.direction,
+    tolerance: spec.tolerance,
+    exact: false,
     scale: medians.scale,
     baseline: { median: medians.baselineMedian, values: [...baseline] },
     candidate: { median: medians.candidateMedian, values: [...candidate] },
