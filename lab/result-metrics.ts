@@ -1,5 +1,5 @@
 /**
- * Result metric names every scenario keeps stable (issue 7 item 6; the README documents them).
+ * Result metric names every scenario keeps stable (the README documents them).
  * Reports, REPORT.md and CI gates read these names: rename one only together with everything
  * that reads it. Other metrics a scenario reports are extras and may change.
  */

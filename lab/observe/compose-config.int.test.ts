@@ -56,7 +56,7 @@ describe('docker-compose files', () => {
     chaos = composeConfig('docker-compose.yml', 'docker-compose.chaos.yml');
   }, 300_000);
 
-  it('defines the system, its dependencies and the observability stack on the ports of DESIGN §2', () => {
+  it('defines the system, its dependencies and the observability stack on the documented ports', () => {
     expect(Object.keys(base.services).sort()).toEqual([...longRunning, 'db-init'].sort());
     const published = (name: string) => (service(base, name).ports ?? []).map((p) => Number(p.published));
     expect(published('api')).toEqual([5000]);

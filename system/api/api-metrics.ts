@@ -12,7 +12,7 @@ export interface ApiMetrics extends ServiceMetrics {
   outbox: OutboxMetrics;
 }
 
-/** Every metric the API exposes (names from metric-names.ts, DESIGN §2.4). */
+/** Every metric the API exposes (names from contracts/service-metrics.ts). */
 export function createApiMetrics(): ApiMetrics {
   const base = createServiceMetrics('api');
   const registers = [base.registry];

@@ -18,7 +18,7 @@ export interface ApiHealthDeps {
   outboxLagDegradedSec: number;
 }
 
-/** One entry per dependency (DESIGN §2.1): db, amqp, redis, outbox lag, breaker state. */
+/** One entry per dependency: db, amqp, redis, outbox lag, breaker state. */
 export function createApiHealthChecks(deps: ApiHealthDeps): HealthCheck[] {
   return [
     { name: 'db', required: true, check: async () => (await deps.store.ping(), { status: 'healthy' }) },

@@ -15,7 +15,7 @@ export interface NotificationsMetrics {
 /** Seconds; from a few milliseconds (idle) up to the minute-long tail of a fan-out that fell behind. */
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-/** The notifications metrics of DESIGN §2.4, registered on the service's registry. */
+/** The notifications metrics (names in contracts/service-metrics.ts), registered on the service's registry. */
 export function createNotificationsMetrics(registry: Registry): NotificationsMetrics {
   const registers = [registry];
   return {

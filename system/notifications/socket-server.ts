@@ -78,7 +78,7 @@ function registerRooms(socket: NotificationSocket): void {
 }
 
 /**
- * Socket.IO fan-out at `/hubs/notifications` (DESIGN §2.3). One room-targeted `emit` per
+ * Socket.IO fan-out at `/hubs/notifications`. One room-targeted `emit` per
  * notification: socket.io encodes the packet (and even the WebSocket frame) once for all clients.
  * Idle connections are kept lean: no per-message deflate, no HTTP compression, small buffers.
  */

@@ -52,7 +52,7 @@ function lastEventIdOf(req: IncomingMessage, url: URL): string | undefined {
 }
 
 /**
- * Server-Sent Events fan-out (DESIGN §2.3). Each notification becomes one frame string shared by
+ * Server-Sent Events fan-out. Each notification becomes one frame string shared by
  * every client; one heartbeat timer serves all clients; replay reads the Redis Stream in pages and
  * respects backpressure, while live notifications arriving meanwhile are held and de-duplicated.
  */

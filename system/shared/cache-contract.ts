@@ -1,5 +1,5 @@
 /**
- * What the API and the worker agree on about the student cache (DESIGN §2.1): the Redis (L2) key
+ * What the API and the worker agree on about the student cache: the Redis (L2) key
  * of a student, and the pub/sub channel on which any writer tells every API instance to drop its
  * in-memory (L1) copy and its cached GET responses for that student.
  */

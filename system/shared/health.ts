@@ -1,4 +1,4 @@
-/** Health aggregation (DESIGN §2.1): one entry per dependency with status and duration. */
+/** Health aggregation: one entry per dependency with status and duration. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 export interface HealthCheckResult {

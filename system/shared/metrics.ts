@@ -16,7 +16,7 @@ export const httpDurationBuckets = [
 
 /**
  * A registry per service with default process metrics (labelled `service`) and the metrics every
- * service shares (DESIGN §2.4). Services register their own metrics on `registry`.
+ * service shares. Services register their own metrics on `registry`.
  */
 export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new Registry();

@@ -13,7 +13,7 @@ export interface StudentRow {
   last_modified_by: string;
 }
 
-/** The student JSON of DESIGN §2.1 (the same shape the API serves and caches). */
+/** The student JSON: the same shape the API serves and caches. */
 export function toStudent(row: StudentRow): Student {
   return {
     id: row.id.toLowerCase(),

@@ -11,7 +11,7 @@ const delayList = (fallback: string) =>
       message: 'must be a comma-separated list of positive integers (milliseconds)',
     });
 
-/** Every setting of the worker, from the environment (DESIGN §2: validated once, every problem listed). */
+/** Every setting of the worker, from the environment (validated once, every problem listed). */
 export const workerConfigSchema = z.object({
   PORT: env.port(5002),
   LOG_LEVEL: env.logLevel(),
@@ -27,7 +27,7 @@ export const workerConfigSchema = z.object({
   WORKER_MAX_ATTEMPTS: env.int(5, 1, 50),
   /** Delay before retry n (the last one repeats), in milliseconds. */
   WORKER_RETRY_DELAYS_MS: delayList('1000,5000,15000,30000'),
-  /** Prefixes every queue and exchange name (`<prefix>.worker.students`); empty = DESIGN's names. */
+  /** Prefixes every queue and exchange name (`<prefix>.worker.students`); empty = the fixed names of contracts/topology.ts. */
   WORKER_TOPOLOGY_PREFIX: z.string().default(''),
   WORKER_SHUTDOWN_TIMEOUT_MS: env.int(15_000, 100),
   DB_POOL_SIZE: env.int(10, 1, 200),

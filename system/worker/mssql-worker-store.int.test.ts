@@ -8,7 +8,7 @@ import { describeWorkerStoreContract } from './worker-store.contract.ts';
 
 const mssqlUrl = process.env.MSSQL_URL;
 
-// SQL Server cannot run on the lab machines (DESIGN §4); its statements are parsed in the unit suite.
+// SQL Server cannot run on the lab machines (no Docker engine, no Debian package); its statements are parsed in the unit suite.
 describe.skipIf(!mssqlUrl)('SQL Server worker store (skipped: MSSQL_URL is not set)', () => {
   describeWorkerStoreContract('SQL Server', async () => {
     await migrate({ databaseUrl: mssqlUrl! });

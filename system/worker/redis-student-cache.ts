@@ -11,8 +11,8 @@ import { runPolicy } from './run-policy.ts';
 import type { StudentCache } from './student-cache.ts';
 
 /**
- * Compare-and-set in one round trip, so a slow handler never overwrites a newer copy (the race of
- * code-review gap G-26): KEYS[1] key; ARGV student JSON, updates, lastModified, ttl (s), channel,
+ * Compare-and-set in one round trip, so a slow handler never overwrites a newer copy written by a
+ * faster one: KEYS[1] key; ARGV student JSON, updates, lastModified, ttl (s), channel,
  * invalidation message. Publishes the invalidation either way (dropping an L1 copy is always safe).
  * A tombstone (cache-contract.ts) is never overwritten: its `updates` is 2^53 − 1, exact as a Lua
  * double, so `have > mine` holds for every real student.

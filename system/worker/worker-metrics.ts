@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricNames } from '../../contracts/service-metrics.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
 
-/** How a consumed message ended (DESIGN §2.4), plus `skipped`: its student no longer exists. */
+/** How a consumed message ended, plus `skipped`: its student no longer exists. */
 export type MessageResult = 'ok' | 'retried' | 'dead_lettered' | 'duplicate' | 'skipped';
 
 export interface WorkerMetrics {

@@ -114,7 +114,7 @@ async function createDatabase(
 
 /**
  * The database may still be starting (compose, `npm run system`): retry with backoff for about
- * two minutes instead of crashing (code review G-18), then give up with the last error.
+ * two minutes instead of crashing, then give up with the last error.
  */
 async function migrateWithRetry(databaseUrl: string, logger: Logger): Promise<void> {
   for (let attempt = 1; ; attempt++) {

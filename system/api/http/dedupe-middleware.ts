@@ -45,7 +45,7 @@ export function sendReplay(res: Response, response: ReplayableResponse): void {
  * and (mode `cache`) the successful response is replayed for the window. Followers and cache hits
  * carry `X-Deduplicated: true`; the executing request never does. Only 2xx responses are shared
  * or cached: after a failed or cancelled leader, or a wait longer than `followerWaitMs`, each
- * follower runs the request itself and gets its own answer (fixes the seed's G-6…G-8).
+ * follower runs the request itself and gets its own answer.
  */
 export function createDedupeMiddleware(options: DedupeOptions): RequestHandler {
   const { route, mode, cache, followerWaitMs } = options;

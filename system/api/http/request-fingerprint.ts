@@ -1,5 +1,5 @@
 /**
- * The de-duplication fingerprint (DESIGN §2.1): method + route path + sorted query + body hash +
+ * The de-duplication fingerprint: method + route path + sorted query + body hash +
  * caller identity. Computed from the raw request line so the raw `node:http` fast path and the
  * express middleware produce the same key without express's help.
  */

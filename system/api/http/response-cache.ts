@@ -1,4 +1,4 @@
-/** A successful response kept for the route's window (DESIGN §2.1, the seed's promise G-7). */
+/** A successful response kept for the route's window. */
 export interface CachedResponse {
   status: number;
   contentType: string;

@@ -31,7 +31,7 @@ const validId: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** The student routes of DESIGN §2.1; mounted at `/api/students` and the seed's `/api/student`. */
+/** The student routes; mounted at `/api/students` and the seed's `/api/student`. */
 export function createStudentRouter({
   service,
   dedupeGet,

@@ -7,7 +7,7 @@ import { describeStudentStoreContract } from './student-store.contract.ts';
 
 const mssqlUrl = process.env.MSSQL_URL;
 
-// SQL Server cannot run on the lab machines (DESIGN §4); its statements are parsed in the unit suite.
+// SQL Server cannot run on the lab machines (no Docker engine, no Debian package); its statements are parsed in the unit suite.
 const title = mssqlUrl ? 'SQL Server (MSSQL_URL)' : 'SQL Server (skipped: MSSQL_URL is not set)';
 
 describe.skipIf(!mssqlUrl)(title, () => {

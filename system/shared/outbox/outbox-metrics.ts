@@ -10,7 +10,7 @@ export interface OutboxMetrics {
 }
 
 /**
- * Outbox metrics of DESIGN §2.4. The pending and age gauges query the store when scraped (at most
+ * The outbox metrics (names in contracts/service-metrics.ts). The pending and age gauges query the store when scraped (at most
  * one query per producer per scrape), so they are exact even while the relay is backing off.
  */
 export function createOutboxMetrics(registry: Registry): OutboxMetrics {

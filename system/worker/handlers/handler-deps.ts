@@ -16,7 +16,7 @@ export type CacheSkipReason = 'breaker_open' | 'timeout' | 'error';
 export interface HandlerDeps {
   store: WorkerStore;
   cache: StudentCache;
-  /** Where notifications go (DESIGN: `notifications`). */
+  /** Where notifications go (the `notifications` exchange). */
   notificationsExchange: string;
   /** The outbox relay's wake(): called after every commit that appended rows. */
   wakeRelay: () => void;

@@ -4,7 +4,7 @@ import { createStudentCreatedHandler } from './student-created.ts';
 import { createStudentDeletedHandler } from './student-deleted.ts';
 import { createStudentUpdatedHandler } from './student-updated.ts';
 
-/** One handler per domain event type (DESIGN §2.2); any other type is dead-lettered. */
+/** One handler per domain event type; any other type is dead-lettered. */
 export const createHandlers = (deps: HandlerDeps): Record<DomainEventType, MessageHandler> => ({
   'student.created': createStudentCreatedHandler(deps),
   'student.updated': createStudentUpdatedHandler(deps),
