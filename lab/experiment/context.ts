@@ -3,11 +3,6 @@ import type { LabExporter } from '../exporter/lab-metrics.ts';
 import { nowMs } from '../metrics/clock.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 import { parsePrometheusText, type PromSample } from '../metrics/prometheus-text.ts';
-import {
-  runAutocannon,
-  type AutocannonLoadOptions,
-  type AutocannonLoadResult,
-} from '../load/autocannon-load.ts';
 import { createHttpClient, type HttpClient, type HttpRequestSpec } from '../load/http-client.ts';
 import { startListenerFleet, type ListenerFleet } from '../load/listener-fleet.ts';
 import { replayLatencyBatch } from '../load/live-latency.ts';
@@ -69,8 +64,6 @@ export interface ScenarioContext {
   writers(
     options: Omit<WritersOptions, 'client' | 'correlationPrefix'> & { client?: HttpClient },
   ): Promise<WritersResult>;
-  /** Throughput load through autocannon, counted into the run's stats. */
-  autocannon(options: AutocannonLoadOptions): Promise<AutocannonLoadResult>;
   /** Starts SSE + Socket.IO listener processes against the notifications service (through its proxy). */
   listeners(counts: { sse: number; socketio: number; connectRatePerSec?: number }): ListenerFleet;
   /** The fleets started so far by {@link ScenarioContext.listeners}. */
@@ -178,15 +171,6 @@ export function createScenarioContext(deps: ContextDeps): ScenarioContext {
         },
       });
     },
-    autocannon: (options) =>
-      runAutocannon({
-        ...options,
-        signal: deps.signal,
-        onResponse(status, deduplicated) {
-          ctx.countResponse(status, deduplicated);
-          options.onResponse?.(status, deduplicated);
-        },
-      }),
     listeners(counts) {
       const fleet = startListenerFleet({
         baseUrl: deps.target.notificationsUrl,
