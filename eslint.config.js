@@ -12,7 +12,7 @@ const labNotSystem = {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'reports/', 'system/notifications/public/vendor/', 'scenarios/k6/', '**/*.js'],
+    ignores: ['node_modules/', 'reports/', '.cache/', 'system/notifications/public/vendor/', 'scenarios/k6/', '**/*.js'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -76,3 +76,58 @@ describe('parseDuration', () => {
     expect(parseDuration('2h')).toBeUndefined();
   });
 });
+
+describe('comparison options', () => {
+  const registry = [
+    defineScenario({
+      name: 'demo',
+      hypothesis: 'h',
+      defaults: { durationMs: 1000, rate: 1, listeners: 0, sizing: 's' },
+      options: { 'wave-size': { type: 'number', default: 5, description: 'd' } },
+      phases: [],
+      gates: [],
+      compare: [{ metric: 'dedupe.hitRate', direction: 'higher', tolerance: 0.05 }],
+    }),
+  ];
+
+  it('turns --compare, --rounds and the side env into a comparison, forwarding only the run options', () => {
+    const request = parseCliArgs(
+      [
+        'demo',
+        '--compare',
+        'HEAD~1',
+        '--rounds=4',
+        '--candidate-env',
+        'api:DEDUPE_MODE=coalesce',
+        '--wave-size',
+        '9',
+        '--out',
+        'x',
+        '--no-gates',
+      ],
+      registry,
+    );
+    expect(request).toMatchObject({
+      kind: 'run',
+      comparison: {
+        ref: 'HEAD~1',
+        rounds: 4,
+        baselineEnv: {},
+        candidateEnv: { api: { DEDUPE_MODE: 'coalesce' } },
+        forwardArgs: ['--wave-size', '9'],
+      },
+    });
+  });
+
+  it('names the bad option: malformed env, rounds without a comparison, a scenario with nothing to compare', () => {
+    const bad = parseCliArgs(['demo', '--baseline-env', 'api=1', '--rounds', '0'], registry);
+    expect(bad.kind === 'error' && bad.message).toMatch(
+      /--baseline-env must look like <service>:<VAR>=<value>/,
+    );
+    expect(bad.kind === 'error' && bad.message).toMatch(/--rounds must be a whole number/);
+    const lone = parseCliArgs(['demo', '--rounds', '3'], registry);
+    expect(lone.kind === 'error' && lone.message).toMatch(/--rounds only applies to a comparison/);
+    const none = parseCliArgs(['demo', '--compare', 'main'], [{ ...registry[0]!, compare: [] }]);
+    expect(none.kind === 'error' && none.message).toMatch(/declares no metrics to compare/);
+  });
+});

@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseServiceEnvArgs } from './compare/compare-env-args.ts';
 import type { AnyScenario, OptionValue, RunOptions } from './scenario.ts';
+import type { ServiceEnvs } from './target/target.ts';
 
 export interface RunRequest {
   kind: 'run';
@@ -8,8 +10,25 @@ export interface RunRequest {
   target: 'local' | 'compose';
   outDir: string;
   jsonFile?: string;
+  /** `--junit <file>`: the gates (or the compared metrics) as JUnit XML. */
+  junitFile?: string;
   enforceGates: boolean;
+  /** Set when the run is an A/B comparison instead of one run. */
+  comparison?: ComparisonRequest;
 }
+
+export interface ComparisonRequest {
+  /** `--compare <git-ref>`: the baseline's code; absent: both sides run the working tree. */
+  ref?: string;
+  rounds: number;
+  baselineEnv: ServiceEnvs;
+  candidateEnv: ServiceEnvs;
+  /** The scenario's own options as given, passed unchanged to every run of both sides. */
+  forwardArgs: string[];
+}
+
+/** Rounds per side when `--rounds` is not given: `smoke` compares in well under 10 minutes here. */
+export const defaultCompareRounds = 3;
 
 export type CliRequest =
   | RunRequest
@@ -27,8 +46,25 @@ const commonOptions = {
   json: { type: 'string' },
   'no-gates': { type: 'boolean', default: false },
   seed: { type: 'string' },
+  junit: { type: 'string' },
+  compare: { type: 'string' },
+  rounds: { type: 'string' },
+  'baseline-env': { type: 'string', multiple: true },
+  'candidate-env': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
+
+/** Options that shape where a run's results go or whether it is a comparison: not forwarded to the runs of a comparison. */
+const comparisonOwnOptions = new Set([
+  'out',
+  'json',
+  'junit',
+  'no-gates',
+  'compare',
+  'rounds',
+  'baseline-env',
+  'candidate-env',
+]);
 
 const commonHelp = `Options:
   --target local|compose  local (default): start the fault proxy and the three services here;
@@ -40,8 +76,15 @@ const commonHelp = `Options:
   --json <file>           also write the result JSON to <file>
   --no-gates              judge and report gates, but exit 0 even when one fails
   --seed <n>              seed for every random choice (default 1)
+  --junit <file>          also write the gates (or compared metrics) as JUnit XML
+  --compare <git-ref>     A/B: compare the working tree (candidate) with <git-ref> (baseline)
+  --baseline-env <svc:VAR=value>, --candidate-env <svc:VAR=value>
+                          A/B: extra service environment for one side (repeatable); with only
+                          these, both sides run the working tree
+  --rounds <n>            A/B: runs per side, interleaved (default ${defaultCompareRounds})
   -h, --help              this help
-Exit codes: 0 every gate holds · 1 a gate failed · 2 the run could not be made or was invalid · 130 interrupted.`;
+Exit codes: 0 every gate holds · 1 a gate failed · 2 the run could not be made or was invalid · 130 interrupted.
+A/B: 0 nothing regressed · 1 a compared metric regressed · 2 the comparison could not be made or a run was invalid.`;
 
 /** `30s`, `2m`, `1500ms`, `45` (seconds) → milliseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
@@ -113,7 +156,7 @@ export function parseCliArgs(argv: readonly string[], registry: readonly AnyScen
   const own: ParseArgsConfig['options'] = {};
   for (const [name, o] of Object.entries(scenario.options ?? {}))
     own[name] = { type: o.type === 'boolean' ? 'boolean' : 'string' };
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...rest],
@@ -121,17 +164,72 @@ export function parseCliArgs(argv: readonly string[], registry: readonly AnyScen
       strict: true,
       allowPositionals: false,
     }) as {
-      values: Record<string, string | boolean | undefined>;
+      values: Record<string, string | boolean | string[] | undefined>;
     });
   } catch (error) {
     return { kind: 'error', message: `${(error as Error).message}\n\n${scenarioHelp(scenario)}` };
   }
   if (values.help) return { kind: 'help', text: scenarioHelp(scenario) };
-  return resolveRun(scenario, values);
+  return resolveRun(scenario, values, rest);
 }
 
-function resolveRun(scenario: AnyScenario, values: Record<string, string | boolean | undefined>): CliRequest {
+/** `args` without the options that belong to the comparison itself (both `--x v` and `--x=v`). */
+function forwardedArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const name = arg.startsWith('--') ? (arg.slice(2).split('=')[0] ?? '') : '';
+    if (!comparisonOwnOptions.has(name)) {
+      out.push(arg);
+      continue;
+    }
+    const takesValue = name !== 'no-gates' && !arg.includes('=');
+    if (takesValue) i += 1;
+  }
+  return out;
+}
+
+function resolveComparison(
+  scenario: AnyScenario,
+  values: Record<string, string | boolean | string[] | undefined>,
+  args: readonly string[],
+  errors: string[],
+): ComparisonRequest | undefined {
+  const baselineValues = (values['baseline-env'] as string[] | undefined) ?? [];
+  const candidateValues = (values['candidate-env'] as string[] | undefined) ?? [];
+  const ref = typeof values.compare === 'string' ? values.compare : undefined;
+  if (ref === undefined && baselineValues.length === 0 && candidateValues.length === 0) {
+    if (values.rounds !== undefined)
+      errors.push('--rounds only applies to a comparison (--compare, --baseline-env or --candidate-env)');
+    return undefined;
+  }
+  if (ref !== undefined && ref.trim() === '') errors.push('--compare needs a git ref, e.g. --compare main');
+  const baseline = parseServiceEnvArgs('baseline-env', baselineValues);
+  const candidate = parseServiceEnvArgs('candidate-env', candidateValues);
+  errors.push(...baseline.errors, ...candidate.errors);
+  let rounds = defaultCompareRounds;
+  if (typeof values.rounds === 'string') {
+    rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1)
+      errors.push(`--rounds must be a whole number of at least 1, got "${values.rounds}"`);
+  }
+  if (!scenario.compare?.length) errors.push(`scenario ${scenario.name} declares no metrics to compare`);
+  return {
+    ...(ref !== undefined ? { ref } : {}),
+    rounds,
+    baselineEnv: baseline.env,
+    candidateEnv: candidate.env,
+    forwardArgs: forwardedArgs(args),
+  };
+}
+
+function resolveRun(
+  scenario: AnyScenario,
+  values: Record<string, string | boolean | string[] | undefined>,
+  args: readonly string[],
+): CliRequest {
   const errors: string[] = [];
+  const comparison = resolveComparison(scenario, values, args, errors);
   const target = values.target as string;
   if (target !== 'local' && target !== 'compose')
     errors.push(`--target must be local or compose, got "${target}"`);
@@ -171,6 +269,8 @@ function resolveRun(scenario: AnyScenario, values: Record<string, string | boole
     target: target as 'local' | 'compose',
     outDir: values.out as string,
     ...(typeof values.json === 'string' ? { jsonFile: values.json } : {}),
+    ...(typeof values.junit === 'string' ? { junitFile: values.junit } : {}),
     enforceGates: values['no-gates'] !== true,
+    ...(comparison ? { comparison } : {}),
   };
 }

@@ -1,9 +1,16 @@
 // `npm run scenario <name> [-- options]`: runs one scenario and exits 0 (every gate holds),
 // 1 (a gate failed), 2 (the run could not be made, or was invalid) or 130 (interrupted).
+// With `--compare <ref>`, `--baseline-env` or `--candidate-env` it compares two builds or
+// configurations instead: 0 nothing regressed, 1 a metric regressed, 2 no comparison could be made.
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { scenarios } from '../scenarios/index.ts';
 import { parseCliArgs } from './cli-args.ts';
+import { comparisonSummary, runCompareCommand } from './compare/compare-command.ts';
+import { isBaselineRefError } from './compare/baseline-worktree.ts';
+import { junitFromResult } from './compare/junit-report.ts';
 import { runScenario } from './run-scenario.ts';
+import { serviceEnvFromJson } from './target/service-env.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const request = parseCliArgs(process.argv.slice(2), scenarios);
@@ -42,6 +49,33 @@ process.on('uncaughtException', (error) => {
 });
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
+if (request.comparison) {
+  try {
+    const outcome = await runCompareCommand({
+      scenario: request.scenario,
+      comparison: request.comparison,
+      repoRoot,
+      outDir: request.outDir,
+      ...(request.junitFile ? { junitFile: request.junitFile } : {}),
+      signal: controller.signal,
+      log,
+    });
+    (outcome.exitCode === 0 ? process.stdout : process.stderr).write(
+      `${comparisonSummary(outcome.report)}\nreport: ${outcome.written.latestMarkdown}\n`,
+    );
+    process.exit(controller.signal.aborted ? 130 : outcome.exitCode);
+  } catch (error) {
+    const message = isBaselineRefError(error) ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(`scenario: the comparison could not be made: ${message}\n`);
+    process.exit(2);
+  }
+}
+
+const serviceEnv = serviceEnvFromJson(process.env.LAB_SERVICE_ENV);
+if (!serviceEnv.ok) {
+  process.stderr.write(`scenario: LAB_SERVICE_ENV ${serviceEnv.message}\n`);
+  process.exit(2);
+}
 try {
   const outcome = await runScenario({
     scenario: request.scenario,
@@ -53,8 +87,11 @@ try {
     enforceGates: request.enforceGates,
     signal: controller.signal,
     metricsPort: Number(process.env.LAB_METRICS_PORT ?? 9464),
+    serviceEnv: serviceEnv.env,
     log,
   });
+  if (request.junitFile && outcome.result)
+    await writeFile(request.junitFile, junitFromResult(outcome.result));
   (outcome.exitCode === 0 ? process.stdout : process.stderr).write(`${outcome.message}\n`);
   process.exit(outcome.exitCode);
 } catch (error) {

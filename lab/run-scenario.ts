@@ -38,6 +38,11 @@ export interface RunScenarioOptions {
   /** false with `--no-gates`: gates are judged and reported but do not decide the exit code. */
   enforceGates: boolean;
   signal: AbortSignal;
+  /**
+   * Extra service environment over the scenario's and its variants' (a comparison side's
+   * `--baseline-env` / `--candidate-env`, passed to the CLI as `LAB_SERVICE_ENV`).
+   */
+  serviceEnv?: ServiceEnvs;
   /** LAB_METRICS_PORT (default 9464; 0 = any). */
   metricsPort: number;
   /** Lines for the user (stderr). */
@@ -101,6 +106,7 @@ export async function runScenario(run: RunScenarioOptions): Promise<RunOutcome> 
   const env = mergeEnvs(
     typeof scenario.env === 'function' ? scenario.env(options) : scenario.env,
     variantsOf(scenario, options)[0]?.env,
+    run.serviceEnv,
   );
   try {
     resources.exporter = await startLabExporter({
@@ -227,8 +233,8 @@ async function measure(
         `variant ${variant.name} needs services restarted with new env; the ${target.kind} target cannot`,
         'run it with --target local',
       );
-    for (const [name, vars] of Object.entries(variant.env))
-      await target.restartService(name as keyof ServiceEnvs, vars);
+    for (const [name, vars] of Object.entries(variant.env) as [keyof ServiceEnvs, Record<string, string>][])
+      await target.restartService(name, { ...vars, ...run.serviceEnv?.[name] });
   };
 
   monitor.start();

@@ -1,3 +1,4 @@
+import type { ComparedMetric } from './compare/compare-verdict.ts';
 import type { Gate } from './gates/gate.ts';
 import type { ScenarioContext } from './experiment/context.ts';
 import type { ServiceEnvs } from './target/target.ts';
@@ -109,6 +110,11 @@ export interface Scenario<State = undefined> {
   faults?: readonly Fault<State>[];
   /** Gates judged on the final metrics; a gate with `phase` reads `phase.<phase>.<metric>`. */
   gates: readonly Gate[] | ((options: RunOptions) => readonly Gate[]);
+  /**
+   * What `--compare` / `--baseline-env` / `--candidate-env` compare between two builds or
+   * configurations: result metrics with the direction that is better and the change that is noise.
+   */
+  compare?: readonly ComparedMetric[];
   /** Runs after the last phase (and the rollbacks): compute result metrics with `ctx.metric`. */
   collect?(ctx: ScenarioContext, state: State): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
 import { breakerMetrics, crudOnce, dedupeBurst, waitForRecovery } from './smoke-steps.ts';
-import { defineScenario } from '../lab/index.ts';
+import { defineScenario, resultMetrics } from '../lab/index.ts';
 
 const steadyMs = 5000;
 const cutMs = 5000;
@@ -56,6 +56,16 @@ export const smoke = defineScenario({
     },
   ],
   collect: (ctx) => Promise.resolve(breakerMetrics(ctx, 'rabbitmq-down')),
+  // What an A/B comparison judges: the hit rate and the steady-state latencies with room for this
+  // machine's noise; loss, duplicates and backend reads per burst exactly.
+  compare: [
+    { metric: resultMetrics.dedupeHitRate, direction: 'higher', tolerance: 0.05 },
+    { metric: 'http.latency.p50Ms', direction: 'lower', tolerance: 0.5 },
+    { metric: 'phase.steady.notifications.latency.p50Ms', direction: 'lower', tolerance: 0.5 },
+    { metric: resultMetrics.dedupeBackendReadsPerWaveMax, direction: 'lower', tolerance: 0, exact: true },
+    { metric: resultMetrics.eventsLost, direction: 'lower', tolerance: 0, exact: true },
+    { metric: 'notifications.duplicated', direction: 'lower', tolerance: 0, exact: true },
+  ],
   gates: [
     { name: 'CRUD answers with the documented statuses', metric: 'crud.ok', op: '==', threshold: 1 },
     {
