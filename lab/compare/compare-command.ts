@@ -24,7 +24,7 @@ export interface CompareCommandOptions {
   outDir: string;
   junitFile?: string;
   signal: AbortSignal;
-  log(line: string): void;
+  log: (line: string) => void;
   /** One run of one side; default: `lab/cli.ts` of that side's tree in a child process. */
   runOnce?: (run: SideRun) => Promise<ScenarioResultLike>;
 }

@@ -11,17 +11,12 @@ describe('LAB_SERVICE_ENV', () => {
   });
 
   it('refuses what it cannot apply, saying why', () => {
-    expect(serviceEnvFromJson('{api')).toMatchObject({
-      ok: false,
-      message: expect.stringMatching(/not JSON/),
-    });
-    expect(serviceEnvFromJson('{"db":{"X":"1"}}')).toMatchObject({
-      ok: false,
-      message: expect.stringMatching(/unknown service "db"/),
-    });
-    expect(serviceEnvFromJson('{"api":{"X":1}}')).toMatchObject({
-      ok: false,
-      message: expect.stringMatching(/api.X must be a string/),
-    });
+    const messageOf = (text: string): string => {
+      const parsed = serviceEnvFromJson(text);
+      return parsed.ok ? 'accepted' : parsed.message;
+    };
+    expect(messageOf('{api')).toMatch(/not JSON/);
+    expect(messageOf('{"db":{"X":"1"}}')).toMatch(/unknown service "db"/);
+    expect(messageOf('{"api":{"X":1}}')).toMatch(/api.X must be a string/);
   });
 });
