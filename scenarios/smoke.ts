@@ -61,7 +61,6 @@ export const smoke = defineScenario({
   compare: [
     { metric: resultMetrics.dedupeHitRate, direction: 'higher', tolerance: 0.05 },
     { metric: 'http.latency.p50Ms', direction: 'lower', tolerance: 0.5 },
-    { metric: 'phase.steady.notifications.latency.p50Ms', direction: 'lower', tolerance: 0.5 },
     { metric: resultMetrics.dedupeBackendReadsPerWaveMax, direction: 'lower', tolerance: 0, exact: true },
     { metric: resultMetrics.eventsLost, direction: 'lower', tolerance: 0, exact: true },
     { metric: 'notifications.duplicated', direction: 'lower', tolerance: 0, exact: true },
