@@ -7,12 +7,8 @@ import { createApiService } from './service.ts';
 
 const config = loadApiConfig(process.env);
 const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
-const shutdown = createGracefulShutdown({
-  logger,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  handleSignals: true,
-  exitWithParent: true,
-});
+const timeoutMs = config.SHUTDOWN_TIMEOUT_MS;
+const shutdown = createGracefulShutdown({ logger, timeoutMs, handleSignals: true, exitWithParent: true });
 const service = await createApiService(config, logger);
 shutdown.add({ name: 'api', run: () => service.close() });
 await service.listen(config.PORT);

@@ -7,12 +7,8 @@ import { createNotificationsService } from './service.ts';
 
 const config = loadNotificationsConfig(process.env);
 const logger = createLogger({ service: 'notifications', level: config.LOG_LEVEL });
-const shutdown = createGracefulShutdown({
-  logger,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  handleSignals: true,
-  exitWithParent: true,
-});
+const timeoutMs = config.SHUTDOWN_TIMEOUT_MS;
+const shutdown = createGracefulShutdown({ logger, timeoutMs, handleSignals: true, exitWithParent: true });
 const service = await createNotificationsService(config, logger);
 shutdown.add({ name: 'notifications', run: () => service.close() });
 await service.listen(config.PORT);
