@@ -1,16 +1,13 @@
-import mssql from 'mssql';
-
-import { dialectOf } from '../shared/migrate.ts';
+import { connectDatabase } from '../shared/database-connect.ts';
 import { createMssqlOutboxStore } from '../shared/outbox/mssql-outbox-store.ts';
 import type { OutboxStore } from '../shared/outbox/outbox-store.ts';
 import { createPostgresOutboxStore } from '../shared/outbox/postgres-outbox-store.ts';
 import { createMssqlStudentStore } from './students/mssql-student-store.ts';
 import { createPostgresStudentStore } from './students/postgres-student-store.ts';
 import type { StudentStore } from './students/student-store.ts';
-import { createPostgresPool } from '../shared/postgres-pool.ts';
 import { retentionRule, type RetentionRule } from '../shared/retention.ts';
 
-export interface Database {
+export interface ApiDatabase {
   store: StudentStore;
   outbox: OutboxStore;
   /** What the API may delete once old: its published outbox rows, expired idempotency keys. */
@@ -24,21 +21,21 @@ const apiRetention =
     retentionRule(pool, { kind: 'idempotencyKeys' }, limits.idempotencySec),
   ];
 
-/** Picks the adapters from the URL: `postgres://` (local default) or `mssql://` (Docker, like the seed). */
-export async function connectDatabase(url: string, poolSize: number): Promise<Database> {
-  if (dialectOf(url) === 'postgres') {
-    const pool = createPostgresPool({ connectionString: url, max: poolSize });
-    return {
-      store: createPostgresStudentStore(pool),
-      outbox: createPostgresOutboxStore(pool),
-      retentionRules: apiRetention(pool),
-    };
-  }
-  const pool = await new mssql.ConnectionPool(url).connect();
-  pool.on('error', () => undefined);
-  return {
-    store: createMssqlStudentStore(pool),
-    outbox: createMssqlOutboxStore(pool),
-    retentionRules: apiRetention(pool),
-  };
+/** The API's adapters on the database the URL names (connectDatabase picks the technology). */
+export function connectApiDatabase(url: string, poolSize: number): Promise<ApiDatabase> {
+  return connectDatabase(
+    { url, postgres: { max: poolSize } },
+    {
+      postgres: (pool) => ({
+        store: createPostgresStudentStore(pool),
+        outbox: createPostgresOutboxStore(pool),
+        retentionRules: apiRetention(pool),
+      }),
+      mssql: (pool) => ({
+        store: createMssqlStudentStore(pool),
+        outbox: createMssqlOutboxStore(pool),
+        retentionRules: apiRetention(pool),
+      }),
+    },
+  );
 }

@@ -57,7 +57,7 @@ describe('API lifecycle', () => {
     }
     expect((await received()) - missesBefore).toBe(students.length);
     let closed = false;
-    const closing = api.runtime.close().then(() => (closed = true));
+    const closing = api.service.close().then(() => (closed = true));
     await new Promise((r) => setTimeout(r, 200));
     expect(closed).toBe(false);
     dbGate.restore();

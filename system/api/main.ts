@@ -1,21 +1,14 @@
-// Composition root: load config → build adapters → create app → listen → register shutdown.
+// Composition root: config → logger → service → shutdown → listen. The shutdown is registered before
+// listening, so a signal during start-up still closes what was built.
 import { createLogger } from '../shared/logger.ts';
 import { createGracefulShutdown } from '../shared/shutdown.ts';
 import { loadApiConfig } from './config.ts';
-import { createApiRuntime } from './runtime.ts';
+import { createApiService } from './service.ts';
 
 const config = loadApiConfig(process.env);
 const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
-const shutdown = createGracefulShutdown({
-  logger,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  handleSignals: true,
-  exitWithParent: true,
-});
-const runtime = await createApiRuntime(config, logger);
-shutdown.add({ name: 'api', run: () => runtime.close() });
-const port = await runtime.listen(config.PORT);
-logger.info(
-  { port, instanceId: runtime.instanceId, publishMode: config.PUBLISH_MODE, dedupeMode: config.DEDUPE_MODE },
-  'api listening',
-);
+const timeoutMs = config.SHUTDOWN_TIMEOUT_MS;
+const shutdown = createGracefulShutdown({ logger, timeoutMs, handleSignals: true, exitWithParent: true });
+const service = await createApiService(config, logger);
+shutdown.add({ name: 'api', run: () => service.close() });
+await service.listen(config.PORT);

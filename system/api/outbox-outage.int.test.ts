@@ -66,7 +66,7 @@ describe('outbox while RabbitMQ is unreachable', () => {
     expect(ids.size).toBe(1000);
 
     expect(await eventually(async () => (await transitions('closed', 'open')) >= 1, 15_000)).toBe(true);
-    expect((await api.runtime.relay.lag()).pending).toBe(1000);
+    expect((await api.service.testing.outboxLag()).pending).toBe(1000);
     const metricsText = await (await fetch(`${api.url}/metrics`)).text();
     expect(metricsText).toMatch(
       /circuit_breaker_transitions_total\{breaker="amqp",from="closed",to="open"[^}]*\} [1-9]/,
@@ -81,7 +81,9 @@ describe('outbox while RabbitMQ is unreachable', () => {
     const ours = () => tap.received.filter((e) => ids.has(e.payload.id));
     expect(await eventually(() => ours().length >= 1000, 30_000)).toBe(true);
     expect(await eventually(async () => (await transitions('half-open', 'closed')) >= 1, 10_000)).toBe(true);
-    expect(await eventually(async () => (await api.runtime.relay.lag()).pending === 0, 10_000)).toBe(true);
+    expect(await eventually(async () => (await api.service.testing.outboxLag()).pending === 0, 10_000)).toBe(
+      true,
+    );
     await new Promise((r) => setTimeout(r, 500));
     const events = ours();
     expect(events).toHaveLength(1000);

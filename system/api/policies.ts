@@ -1,5 +1,3 @@
-import type { Logger } from '../shared/logger.ts';
-import { trackBreaker, type ServiceMetrics } from '../shared/metrics.ts';
 import { createResiliencePolicy, type ResiliencePolicy } from '../shared/resilience-policy.ts';
 import type { ApiConfig } from './config.ts';
 
@@ -29,18 +27,4 @@ export function buildPolicies(config: ApiConfig): {
       halfOpenAfterMs: config.REDIS_BREAKER_HALF_OPEN_MS,
     }),
   };
-}
-
-/** Breaker state into the gauge and transition counter, and every transition as a structured log. */
-export function observePolicies(
-  policies: ResiliencePolicy[],
-  metrics: ServiceMetrics,
-  logger: Logger,
-): (() => void)[] {
-  return policies.flatMap((policy) => [
-    trackBreaker(metrics, policy),
-    policy.onTransition((t) =>
-      logger.warn({ event: 'breaker_transition', ...t }, `breaker ${t.breaker} ${t.from} → ${t.to}`),
-    ),
-  ]);
 }

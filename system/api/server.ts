@@ -24,25 +24,6 @@ export function createApiServer(app: Express, fastPath: FastPath): http.Server {
   return server;
 }
 
-/**
- * Stops accepting, lets in-flight requests finish, and closes keep-alive sockets as they go idle
- * (`server.close()` alone only closes the ones idle at the moment it is called). After
- * `drainTimeoutMs` (default 10,000) remaining connections are cut.
- */
-export function closeServer(server: http.Server, drainTimeoutMs = 10_000): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (!server.listening) return resolve();
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    const force = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
-    server.close(() => {
-      clearInterval(sweep);
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
-}
-
 /** Express app (with per-route de-duplication) behind the raw fast path (only in `cache` mode). */
 export function createHttpLayer(deps: {
   config: ApiConfig;

@@ -1,4 +1,5 @@
-// Composition root of the notifications service: config → service → listen → shutdown.
+// Composition root: config → logger → service → shutdown → listen. The shutdown is registered before
+// listening, so a signal during start-up still closes what was built.
 import { createLogger } from '../shared/logger.ts';
 import { createGracefulShutdown } from '../shared/shutdown.ts';
 import { loadNotificationsConfig } from './config.ts';
@@ -6,12 +7,8 @@ import { createNotificationsService } from './service.ts';
 
 const config = loadNotificationsConfig(process.env);
 const logger = createLogger({ service: 'notifications', level: config.LOG_LEVEL });
-const service = createNotificationsService(config, logger);
-const shutdown = createGracefulShutdown({
-  logger,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  handleSignals: true,
-  exitWithParent: true,
-});
+const timeoutMs = config.SHUTDOWN_TIMEOUT_MS;
+const shutdown = createGracefulShutdown({ logger, timeoutMs, handleSignals: true, exitWithParent: true });
+const service = await createNotificationsService(config, logger);
 shutdown.add({ name: 'notifications', run: () => service.close() });
-await service.start();
+await service.listen(config.PORT);

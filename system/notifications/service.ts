@@ -1,35 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { AmqpConsumer } from '../shared/amqp-consumer.ts';
 import type { HealthCheck } from '../shared/health.ts';
+import { listenHttp } from '../shared/http-lifecycle.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
+import { closeInOrder, type Service } from '../shared/service-lifecycle.ts';
 import { createNotificationConsumer } from './amqp-notification-consumer.ts';
 import { createApp } from './app.ts';
-import { createBroadcaster, type Broadcaster } from './broadcaster.ts';
+import { createBroadcaster } from './broadcaster.ts';
 import type { NotificationsConfig } from './config.ts';
-import { createNotificationsMetrics, type NotificationsMetrics } from './notifications-metrics.ts';
+import { createNotificationsMetrics } from './notifications-metrics.ts';
 import { createRedisReplayStore } from './redis-replay-store.ts';
-import { createSocketServer, type SocketServer } from './socket-server.ts';
-import { createSseHub, type SseHub } from './sse.ts';
-
-export interface NotificationsService {
-  server: Server;
-  sse: SseHub;
-  socket: SocketServer;
-  consumer: AmqpConsumer;
-  broadcaster: Broadcaster;
-  metrics: NotificationsMetrics;
-  /** `notifications.<instanceId>`. */
-  queue: string;
-  /** Starts consuming and listens; resolves with the bound port. */
-  start(): Promise<number>;
-  /** Stops consuming, ends SSE streams, closes Socket.IO and the HTTP server, quits Redis. Idempotent. */
-  close(): Promise<void>;
-}
+import { createSocketServer } from './socket-server.ts';
+import { createSseHub } from './sse.ts';
 
 const instanceId = () => `${hostname()}.${process.pid}.${randomBytes(3).toString('hex')}`;
 
@@ -53,18 +39,26 @@ function healthChecks(consumer: AmqpConsumer, redis: Redis): HealthCheck[] {
   ];
 }
 
-/** Builds the whole service from its configuration; `main.ts` and the integration tests share it. */
-/** Accept-queue length asked of the kernel (capped by net.core.somaxconn). */
-export const listenBacklog = 8192;
+/**
+ * A deep accept queue: a reconnect storm of thousands of clients arrives within a second, and with
+ * Node's default backlog (511) the kernel drops the rest, whose SYN retries back off for seconds
+ * (the kernel caps it at net.core.somaxconn).
+ */
+const listenBacklog = 8192;
 
-export function createNotificationsService(
+/**
+ * Connects Redis (replay; the service runs without it) and builds the HTTP server, both transports
+ * and the consumer; `listen` binds the port, then starts consuming this instance's own queue.
+ */
+export async function createNotificationsService(
   config: NotificationsConfig,
   logger: Logger,
-): NotificationsService {
+): Promise<Service> {
   const serviceMetrics = createServiceMetrics('notifications');
   const metrics = createNotificationsMetrics(serviceMetrics.registry);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+  await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis unavailable at start'));
   const replay = createRedisReplayStore({
     redis,
     streamKey: config.REPLAY_STREAM_KEY,
@@ -118,40 +112,24 @@ export function createNotificationsService(
     logger,
   });
   checks.push(...healthChecks(consumer, redis));
-  let closing: Promise<void> | undefined;
-
-  async function shutdown(): Promise<void> {
-    await consumer.stop(config.SHUTDOWN_TIMEOUT_MS / 2).catch(() => undefined);
-    sse.close();
-    // io.close() disconnects every socket and closes the HTTP server.
-    await socket.close();
-    server.closeAllConnections();
-    await redis.quit().catch(() => redis.disconnect());
-  }
 
   return {
-    server,
-    sse,
-    socket,
-    consumer,
-    broadcaster,
-    metrics,
-    queue,
-    async start() {
-      await redis
-        .connect()
-        .catch((error: unknown) => logger.warn({ err: error }, 'redis unavailable at start'));
+    async listen(port = config.PORT) {
+      const bound = await listenHttp(server, { port, backlog: listenBacklog });
       await consumer.start();
-      // A deep accept queue: a reconnect storm of thousands of clients arrives within a second, and
-      // with Node's default backlog (511) the kernel drops the rest, whose SYN retries back off
-      // for seconds (the kernel caps it at net.core.somaxconn).
-      await new Promise<void>((resolve) =>
-        server.listen({ port: config.PORT, backlog: listenBacklog }, resolve),
-      );
-      const port = (server.address() as AddressInfo).port;
-      logger.info({ port, queue }, 'notifications listening');
-      return port;
+      logger.info({ port: bound, queue }, 'notifications listening');
+      return bound;
     },
-    close: () => (closing ??= shutdown()),
+    close: closeInOrder(
+      [
+        { name: 'consumer', run: () => consumer.stop(config.SHUTDOWN_TIMEOUT_MS / 2) },
+        { name: 'sse', run: () => sse.close() },
+        // io.close() disconnects every socket and closes the HTTP server.
+        { name: 'socket.io', run: () => socket.close() },
+        { name: 'http', run: () => server.closeAllConnections() },
+        { name: 'redis', run: () => redis.quit().catch(() => redis.disconnect()) },
+      ],
+      logger,
+    ),
   };
 }

@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { metricNames, breakerStateValue } from '../../contracts/service-metrics.ts';
-import { type ResiliencePolicy } from './resilience-policy.ts';
+import { metricNames } from '../../contracts/service-metrics.ts';
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -44,13 +43,4 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       registers: [registry],
     }),
   };
-}
-
-/** Mirrors a policy's breaker into the state gauge and transition counter; returns an unsubscribe. */
-export function trackBreaker(metrics: ServiceMetrics, policy: ResiliencePolicy): () => void {
-  metrics.breakerState.set({ breaker: policy.name }, breakerStateValue[policy.state()]);
-  return policy.onTransition(({ breaker, from, to }) => {
-    metrics.breakerState.set({ breaker }, breakerStateValue[to]);
-    metrics.breakerTransitions.inc({ breaker, from, to });
-  });
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import pg from 'pg';
 import mssql from 'mssql';
+import { computeBackoffDelayMs } from './backoff-delay.ts';
 import type { Logger } from './logger.ts';
 
 export type SqlDialect = 'postgres' | 'mssql';
@@ -77,6 +78,34 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       : await migrateMssql(options.databaseUrl, migrations);
   if (applied.length > 0) options.logger?.info({ dialect, applied }, 'migrations applied');
   return { dialect, applied };
+}
+
+export interface MigrateWithRetryOptions extends MigrateOptions {
+  logger: Pick<Logger, 'info' | 'warn'>;
+  /** Attempts before giving up with the last error (default 30: about two minutes of backoff). */
+  maxAttempts?: number;
+  /** The migration run itself (default {@link migrate}; unit tests pass a fake). */
+  run?: (options: MigrateOptions) => Promise<unknown>;
+}
+
+/**
+ * How every service migrates at start: the database may still be starting (compose,
+ * `npm run system`), so failures are retried with backoff (500 ms doubling to 5,000) instead of
+ * crashing the process; after `maxAttempts` the last error is thrown.
+ */
+export async function migrateWithRetry(options: MigrateWithRetryOptions): Promise<void> {
+  const { logger, maxAttempts = 30, run = migrate } = options;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run({ databaseUrl: options.databaseUrl, directory: options.directory, logger });
+      return;
+    } catch (error) {
+      if (attempt >= maxAttempts) throw error;
+      const delayMs = computeBackoffDelayMs(attempt, { initialDelayMs: 500, maxDelayMs: 5_000 });
+      logger.warn({ err: error, attempt, delayMs }, 'migrations failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 async function migratePostgres(url: string, migrations: Migration[]): Promise<number[]> {

@@ -1,23 +1,15 @@
-// Worker composition root: config → adapters → worker + ops HTTP → listen → graceful shutdown.
+// Composition root: config → logger → service → shutdown → listen. The shutdown is registered before
+// listening, so a signal during start-up still closes what was built.
 import { createLogger } from '../shared/logger.ts';
 import { createGracefulShutdown } from '../shared/shutdown.ts';
 import { loadWorkerConfig } from './config.ts';
-import { createWorkerRuntime } from './worker-runtime.ts';
+import { createWorkerService } from './service.ts';
 
 const config = loadWorkerConfig(process.env);
 const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL });
-const shutdown = createGracefulShutdown({
-  logger,
-  timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS + 2_000,
-  handleSignals: true,
-  exitWithParent: true,
-});
-
-const runtime = await createWorkerRuntime(config, { logger });
-const server = runtime.app.listen(config.PORT, () =>
-  logger.info({ port: config.PORT, prefetch: config.WORKER_PREFETCH }, 'worker listening'),
-);
-// Steps run last-added first: stop consuming and drain before the ops endpoint goes away.
-shutdown.add({ name: 'http', run: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-shutdown.add({ name: 'worker', run: () => runtime.close(config.WORKER_SHUTDOWN_TIMEOUT_MS) });
-await runtime.worker.start();
+// The worker's own drain budget, plus time to close the adapters after it.
+const timeoutMs = config.WORKER_SHUTDOWN_TIMEOUT_MS + 2_000;
+const shutdown = createGracefulShutdown({ logger, timeoutMs, handleSignals: true, exitWithParent: true });
+const service = await createWorkerService(config, logger);
+shutdown.add({ name: 'worker', run: () => service.close() });
+await service.listen(config.PORT);

@@ -2,7 +2,6 @@ import mssql from 'mssql';
 import { AppError, NonRetryableError } from '../shared/errors.ts';
 import { appendToOutbox } from '../shared/outbox/append-to-outbox.ts';
 import type { ResiliencePolicy } from '../shared/resilience-policy.ts';
-import { runPolicy } from './run-policy.ts';
 import { toStudent, type StudentRow } from '../shared/student-row.ts';
 import { workerProducer, type ApplyUpdateResult, type WorkerStore } from './worker-store.ts';
 
@@ -40,7 +39,7 @@ export interface MssqlWorkerStoreOptions {
 
 export function createMssqlWorkerStore({ pool, policy }: MssqlWorkerStoreOptions): WorkerStore {
   const inTransaction = <T>(fn: (tx: mssql.Transaction) => Promise<T>): Promise<T> =>
-    runPolicy(policy, async () => {
+    policy.execute(async () => {
       const tx = new mssql.Transaction(pool);
       try {
         await tx.begin();

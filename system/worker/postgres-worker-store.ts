@@ -2,7 +2,6 @@ import type pg from 'pg';
 import { AppError, NonRetryableError } from '../shared/errors.ts';
 import { appendToOutbox } from '../shared/outbox/append-to-outbox.ts';
 import type { ResiliencePolicy } from '../shared/resilience-policy.ts';
-import { runPolicy } from './run-policy.ts';
 import { withTransaction } from '../shared/postgres-pool.ts';
 import { toStudent, type StudentRow } from '../shared/student-row.ts';
 import { createGroupBatcher } from '../shared/group-batcher.ts';
@@ -135,13 +134,13 @@ export interface PostgresWorkerStoreOptions {
 export function createPostgresWorkerStore(options: PostgresWorkerStoreOptions): WorkerStore {
   const { pool, policy, maxBatch = 50 } = options;
   const inTransaction = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
-    runPolicy(policy, () =>
+    policy.execute(() =>
       withTransaction(pool, fn).catch((error: unknown) => Promise.reject(translatePostgresError(error))),
     );
 
   /** One autocommitted statement through the policy (atomic on its own; no begin/commit round trips). */
   const statement = <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>
-    runPolicy(policy, async () => {
+    policy.execute(async () => {
       try {
         return await pool.query<R>({ name, text, values });
       } catch (error) {

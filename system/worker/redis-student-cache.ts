@@ -7,7 +7,6 @@ import {
   studentTombstone,
 } from '../shared/cache-contract.ts';
 import type { ResiliencePolicy } from '../shared/resilience-policy.ts';
-import { runPolicy } from './run-policy.ts';
 import type { StudentCache } from './student-cache.ts';
 
 /**
@@ -51,7 +50,7 @@ export function createRedisStudentCache(options: RedisStudentCacheOptions): Stud
 
   return {
     put: (student) =>
-      runPolicy(policy, async () => {
+      policy.execute(async () => {
         const written = await redis.eval(
           putIfNewerScript,
           1,
@@ -66,7 +65,7 @@ export function createRedisStudentCache(options: RedisStudentCacheOptions): Stud
         return written === 1;
       }),
     evict: (studentId) =>
-      runPolicy(policy, async () => {
+      policy.execute(async () => {
         await redis
           .multi()
           .set(key(studentId), studentTombstone(studentId), 'EX', ttlSec)

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, studentBody, jsonHeaders, type TestApi } from '../api/testing/api-harness.ts';
-import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.ts';
+import { createWorkerService, type WorkerService } from './service.ts';
 import {
   createTestBroker,
   envelopeOf,
@@ -15,7 +15,7 @@ import { topology } from '../../contracts/topology.ts';
 
 let api: TestApi;
 let broker: TestBroker;
-let worker: WorkerRuntime;
+let worker: WorkerService;
 let pool: pg.Pool;
 
 beforeAll(async () => {
@@ -26,13 +26,16 @@ beforeAll(async () => {
   // their students are not in this database).
   const names = { ...broker.names, studentsExchange: topology.studentsExchange };
   const config = testWorkerConfig({ DATABASE_URL: api.database.url, WORKER_RETRY_DELAYS_MS: '1000' });
-  worker = await createWorkerRuntime(config, { logger: testLogger, migrate: false, names });
-  await worker.worker.start();
-  await broker.waitFor(() => worker.worker.consumer.connected(), 5_000, 'worker connected');
+  worker = await createWorkerService(config, testLogger, { names });
+  await worker.listen(0);
+  const connected = async () =>
+    (await worker.testing.registry.getSingleMetric('worker_consumer_connected')?.get())?.values[0]?.value ===
+    1;
+  await broker.waitFor(connected, 5_000, 'worker connected');
   pool = createPostgresPool({ connectionString: api.database.url, max: 2 });
 });
 afterAll(async () => {
-  await worker?.close(3_000);
+  await worker?.close();
   await pool?.end();
   await api?.close();
   await broker?.close();

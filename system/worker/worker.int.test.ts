@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTombstone, studentCacheKey } from '../shared/cache-contract.ts';
 import { createTcpGate, type TcpGate } from '../shared/testing/tcp-gate.ts';
 import { failureHeaders } from './failure-policy.ts';
-import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.ts';
+import { createWorkerService, type WorkerService } from './service.ts';
 import type { WorkerStore } from './worker-store.ts';
 import {
   createTestBroker,
@@ -25,7 +25,7 @@ const retryDelaysMs = [100, 200];
 let db: TestDatabase;
 let broker: TestBroker;
 let redis: Redis;
-const runtimes: WorkerRuntime[] = [];
+const services: WorkerService[] = [];
 const gates: TcpGate[] = [];
 
 async function startWorker(
@@ -38,22 +38,30 @@ async function startWorker(
     WORKER_RETRY_DELAYS_MS: retryDelaysMs.join(','),
     ...env,
   });
-  const runtime = await createWorkerRuntime(config, { logger: testLogger, migrate: false, decorateStore });
-  runtimes.push(runtime);
-  await runtime.worker.start();
-  await broker.waitFor(() => runtime.worker.consumer.connected(), 5_000, 'consumer connected');
-  return runtime;
+  const service = await createWorkerService(config, testLogger, { decorateStore });
+  services.push(service);
+  const baseUrl = `http://127.0.0.1:${await service.listen(0)}`;
+  await broker.waitFor(() => consumerHealthy(baseUrl), 5_000, 'consumer connected');
+  return { service, baseUrl };
 }
 
+/** The `amqp` entry of `/health`: whether the worker's consumer is connected right now. */
+const consumerHealthy = async (baseUrl: string) => {
+  const health = (await (await fetch(`${baseUrl}/health`)).json()) as {
+    entries: { name: string; status: string }[];
+  };
+  return health.entries.find((e) => e.name === 'amqp')?.status === 'healthy';
+};
+
 const stopAll = async () => {
-  await Promise.all(runtimes.splice(0).map((r) => r.close(3_000)));
+  await Promise.all(services.splice(0).map((s) => s.close()));
 };
 
 const notificationsFor = (causationId: string) =>
   broker.notifications.map(envelopeOf).filter((e) => e.causationId === causationId);
 
-const metricValue = async (runtime: WorkerRuntime, name: string, labels: Record<string, string>) => {
-  const metric = await runtime.metrics.registry.getSingleMetric(name)?.get();
+const metricValue = async (service: WorkerService, name: string, labels: Record<string, string>) => {
+  const metric = await service.testing.registry.getSingleMetric(name)?.get();
   const match = metric?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
   return match?.value ?? 0;
 };
@@ -73,13 +81,13 @@ afterAll(async () => {
 
 describe('worker against PostgreSQL, RabbitMQ and Redis', () => {
   it('increments once, caches, and notifies created then cached for the same messageId sent twice', async () => {
-    const runtime = await startWorker();
+    const { service } = await startWorker();
     const id = await insertStudent(db.pool);
     const event = domainEvent('student.created', id);
     broker.publishEvent(event);
     broker.publishEvent(event);
     await broker.waitFor(() => notificationsFor(event.messageId).length >= 2, 10_000, 'notifications');
-    const duplicates = () => metricValue(runtime, 'worker_messages_total', { result: 'duplicate' });
+    const duplicates = () => metricValue(service, 'worker_messages_total', { result: 'duplicate' });
     await broker.waitFor(async () => (await duplicates()) === 1, 5_000, 'the duplicate');
     expect((await updatesOf(db.pool, [id])).get(id)).toBe(1);
     const sent = notificationsFor(event.messageId);
@@ -93,10 +101,10 @@ describe('worker against PostgreSQL, RabbitMQ and Redis', () => {
     const cached = JSON.parse((await redis.get(studentCacheKey(id))) ?? '{}') as { updates?: number };
     expect(cached.updates).toBe(1);
     expect(
-      await metricValue(runtime, 'worker_messages_total', { type: 'student.created', result: 'ok' }),
+      await metricValue(service, 'worker_messages_total', { type: 'student.created', result: 'ok' }),
     ).toBe(1);
     expect(
-      await metricValue(runtime, 'worker_messages_total', { type: 'student.created', result: 'duplicate' }),
+      await metricValue(service, 'worker_messages_total', { type: 'student.created', result: 'duplicate' }),
     ).toBe(1);
     await stopAll();
   });
@@ -175,7 +183,7 @@ describe('worker against PostgreSQL, RabbitMQ and Redis', () => {
     const gate = await createTcpGate({ target: { host, port } });
     gates.push(gate);
     gate.cut({ mode: 'refuse' });
-    const runtime = await startWorker({ REDIS_URL: `redis://127.0.0.1:${gate.port}` });
+    const { service } = await startWorker({ REDIS_URL: `redis://127.0.0.1:${gate.port}` });
     const ids = await Promise.all([1, 2, 3].map(() => insertStudent(db.pool)));
     const events = ids.map((id) => domainEvent('student.created', id));
     for (const e of events) broker.publishEvent(e);
@@ -185,7 +193,7 @@ describe('worker against PostgreSQL, RabbitMQ and Redis', () => {
       'notifications',
     );
     expect([...(await updatesOf(db.pool, ids)).values()]).toEqual([1, 1, 1]);
-    const skipped = await runtime.metrics.registry.getSingleMetric('worker_cache_skipped_total')?.get();
+    const skipped = await service.testing.registry.getSingleMetric('worker_cache_skipped_total')?.get();
     expect(skipped?.values.reduce((sum, v) => sum + v.value, 0)).toBe(3);
     expect(await redis.exists(...ids.map(studentCacheKey))).toBe(0);
     await stopAll();
@@ -197,15 +205,15 @@ describe('worker against PostgreSQL, RabbitMQ and Redis', () => {
     gates.push(gate);
     url.hostname = '127.0.0.1';
     url.port = String(gate.port);
-    const runtime = await startWorker({ AMQP_URL: url.toString() });
+    const { service, baseUrl } = await startWorker({ AMQP_URL: url.toString() });
     const first = await insertStudent(db.pool);
     const firstEvent = domainEvent('student.created', first);
     broker.publishEvent(firstEvent);
     await broker.waitFor(() => notificationsFor(firstEvent.messageId).length === 2, 10_000, 'first');
 
     gate.cut({ mode: 'refuse' });
-    await broker.waitFor(() => !runtime.worker.consumer.connected(), 15_000, 'the disconnect');
-    expect(await metricValue(runtime, 'worker_consumer_connected', {})).toBe(0);
+    await broker.waitFor(async () => !(await consumerHealthy(baseUrl)), 15_000, 'the disconnect');
+    expect(await metricValue(service, 'worker_consumer_connected', {})).toBe(0);
     const second = await insertStudent(db.pool);
     const secondEvent = domainEvent('student.updated', second);
     broker.publishEvent(secondEvent);
@@ -213,18 +221,15 @@ describe('worker against PostgreSQL, RabbitMQ and Redis', () => {
     expect((await updatesOf(db.pool, [second])).get(second)).toBe(0);
 
     gate.restore();
-    await broker.waitFor(() => runtime.worker.consumer.connected(), 15_000, 'the reconnect');
+    await broker.waitFor(() => consumerHealthy(baseUrl), 15_000, 'the reconnect');
     await broker.waitFor(() => notificationsFor(secondEvent.messageId).length === 2, 15_000, 'second');
     expect((await updatesOf(db.pool, [second])).get(second)).toBe(1);
-    expect(await metricValue(runtime, 'worker_consumer_connected', {})).toBe(1);
+    expect(await metricValue(service, 'worker_consumer_connected', {})).toBe(1);
     await stopAll();
   });
 
   it('serves health and the worker metrics over HTTP', async () => {
-    const runtime = await startWorker();
-    const server = runtime.app.listen(0);
-    await new Promise((resolve) => server.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { baseUrl: base } = await startWorker();
     try {
       const ready = await fetch(`${base}/health/ready`);
       expect(ready.status).toBe(200);
@@ -246,7 +251,6 @@ describe('worker against PostgreSQL, RabbitMQ and Redis', () => {
       expect(metrics).toMatch(/circuit_breaker_state\{breaker="db",service="worker"\} 0/);
       expect(metrics).toContain('worker_cache_skipped_total');
     } finally {
-      await new Promise((resolve) => server.close(resolve));
       await stopAll();
     }
   });

@@ -4,7 +4,7 @@ import http from 'node:http';
 import express from 'express';
 import { createLogger } from '../../shared/logger.ts';
 import { loadApiConfig } from '../config.ts';
-import { createApiRuntime } from '../runtime.ts';
+import { createApiService } from '../service.ts';
 import { createTestDatabase } from '../testing/postgres-test-database.ts';
 
 export interface BenchTargets {
@@ -28,8 +28,8 @@ const config = loadApiConfig({
   DEDUPE_MODE: 'cache',
   DEDUPE_GET_WINDOW_SEC: '3600',
 });
-const runtime = await createApiRuntime(config, createLogger({ service: 'api', level: 'warn' }));
-const apiUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
+const service = await createApiService(config, createLogger({ service: 'api', level: 'warn' }));
+const apiUrl = `http://127.0.0.1:${await service.listen(0)}`;
 const created = await fetch(`${apiUrl}/api/students`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
@@ -62,7 +62,7 @@ const stop = async () => {
   stopping = true;
   bare.close();
   bareExpress.close();
-  await runtime.close();
+  await service.close();
   await database.drop();
   process.exit(0);
 };

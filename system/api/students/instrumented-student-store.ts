@@ -1,7 +1,7 @@
 import type { Counter } from 'prom-client';
 import type { StudentStore } from './student-store.ts';
 
-const operations = ['create', 'get', 'list', 'update', 'delete', 'incrementUpdates', 'ping'] as const;
+const operations = ['create', 'get', 'list', 'update', 'delete', 'ping'] as const;
 
 /**
  * Counts every store call that reaches the database in `db_queries_total{operation}`; the burst

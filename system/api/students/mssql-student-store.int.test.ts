@@ -17,6 +17,12 @@ describe.skipIf(!mssqlUrl)(title, () => {
     return {
       store: createMssqlStudentStore(pool),
       outbox: createMssqlOutboxStore(pool),
+      incrementUpdates: async (id) => {
+        await pool
+          .request()
+          .input('id', mssql.UniqueIdentifier, id)
+          .query('UPDATE students SET updates = updates + 1 WHERE id = @id');
+      },
       close: () => pool.close(),
     };
   });

@@ -21,7 +21,6 @@ export const mssqlStudentStatements = {
   listAfter: `SELECT TOP (@limit) ${studentColumns} FROM students WHERE id > @cursor ORDER BY id`,
   update: `UPDATE students SET first_name = @firstName, last_name = @lastName, email = @email, last_modified = SYSDATETIMEOFFSET(), last_modified_by = @actor WHERE id = @id`,
   delete: `DELETE FROM students WHERE id = @id`,
-  incrementUpdates: `UPDATE students SET updates = updates + 1 WHERE id = @id`,
   selectKey: `SELECT request_hash, status, body FROM idempotency_keys WITH (UPDLOCK, HOLDLOCK) WHERE scope = @scope AND idempotency_key = @key`,
   insertKey: `INSERT INTO idempotency_keys (scope, idempotency_key, request_hash, status, body) VALUES (@scope, @key, @hash, @status, @body)`,
   ping: `SELECT 1 AS ok`,
@@ -137,17 +136,6 @@ export function createMssqlStudentStore(pool: mssql.ConnectionPool): StudentStor
         await tx.request().input('id', mssql.UniqueIdentifier, id).query(mssqlStudentStatements.delete);
         await appendEvents(tx, row, context);
         return true;
-      }),
-
-    incrementUpdates: (id) =>
-      inTransaction(pool, async (tx) => {
-        const result = await tx
-          .request()
-          .input('id', mssql.UniqueIdentifier, id)
-          .query(mssqlStudentStatements.incrementUpdates);
-        if (result.rowsAffected[0] !== 1) return undefined;
-        const row = await selectOne(tx.request(), mssqlStudentStatements.selectById, id);
-        return row ? toStudent(row) : undefined;
       }),
 
     async ping() {

@@ -10,6 +10,9 @@ describeStudentStoreContract('PostgreSQL', async () => {
   return {
     store: createPostgresStudentStore(pool),
     outbox: createPostgresOutboxStore(pool),
+    incrementUpdates: async (id) => {
+      await pool.query('update students set updates = updates + 1 where id = $1', [id]);
+    },
     close: async () => {
       await pool.end();
       await database.drop();

@@ -101,14 +101,6 @@ export function createPostgresStudentStore(pool: pg.Pool): StudentStore {
         return true;
       }),
 
-    async incrementUpdates(id) {
-      const { rows } = await pool.query<StudentRow>(
-        `update students set updates = updates + 1 where id = $1 returning ${studentColumns}`,
-        [id],
-      );
-      return rows[0] ? toStudent(rows[0]) : undefined;
-    },
-
     async ping() {
       await pool.query('select 1');
     },

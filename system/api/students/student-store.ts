@@ -41,8 +41,8 @@ export interface StudentPage {
 
 /**
  * The API's storage port (adapters: postgres-student-store.ts, mssql-student-store.ts). Every write
- * runs in one transaction with its outbox rows. `updates` is never written from a value read
- * earlier: only `incrementUpdates` changes it, with `updates = updates + 1` in SQL.
+ * runs in one transaction with its outbox rows. The API never writes `updates`: the worker alone
+ * increments it, with `updates = updates + 1` in SQL, so no API write can lose an increment.
  */
 export interface StudentStore {
   create(input: StudentInput, context: WriteContext, idempotency?: IdempotencyRequest): Promise<CreateResult>;
@@ -52,7 +52,6 @@ export interface StudentStore {
   update(id: string, input: StudentInput, context: WriteContext): Promise<Student | undefined>;
   /** False when the student did not exist; `events` receives the deleted row. */
   delete(id: string, context: WriteContext): Promise<boolean>;
-  incrementUpdates(id: string): Promise<Student | undefined>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

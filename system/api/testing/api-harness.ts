@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../shared/logger.ts';
 import { loadApiConfig } from '../config.ts';
-import { createApiRuntime, type ApiRuntime } from '../runtime.ts';
+import { createApiService, type ApiService } from '../service.ts';
 import { createTestDatabase, type TestDatabase } from './postgres-test-database.ts';
 
 export interface TestApi {
   /** `http://127.0.0.1:<port>` */
   url: string;
-  runtime: ApiRuntime;
+  service: ApiService;
   database: TestDatabase;
   /** Sum of a counter's samples in the API's registry whose labels include `labels`. */
   counter(name: string, labels?: Record<string, string>): Promise<number>;
@@ -15,7 +15,7 @@ export interface TestApi {
 }
 
 /**
- * The real API (runtime.ts, the same composition main.ts uses) on port 0 against a fresh
+ * The real API (service.ts, the same composition main.ts uses) on port 0 against a fresh
  * PostgreSQL database and the shared broker and Redis. `env` overrides configuration. Test-only.
  */
 export async function startTestApi(
@@ -31,7 +31,7 @@ export async function startTestApi(
     INSTANCE_ID: `api-test-${randomBytes(3).toString('hex')}`,
     ...env,
   });
-  const runtime = await createApiRuntime(
+  const service = await createApiService(
     config,
     options.logLines
       ? createLogger({
@@ -41,13 +41,13 @@ export async function startTestApi(
         })
       : createLogger({ service: 'api', level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   );
-  const port = await runtime.listen(0);
+  const port = await service.listen(0);
   return {
     url: `http://127.0.0.1:${port}`,
-    runtime,
+    service,
     database,
     async counter(name, labels = {}) {
-      const metric = runtime.metrics.registry.getSingleMetric(name);
+      const metric = service.testing.registry.getSingleMetric(name);
       if (!metric) return 0;
       const { values } = await metric.get();
       return values
@@ -55,7 +55,7 @@ export async function startTestApi(
         .reduce((sum, v) => sum + v.value, 0);
     },
     async close() {
-      await runtime.close();
+      await service.close();
       if (ownsDatabase) await database.drop();
     },
   };

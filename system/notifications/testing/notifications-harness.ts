@@ -11,14 +11,15 @@ import {
 } from '../../shared/testing/amqp-test-broker.ts';
 import { notificationsConfigSchema, type NotificationsConfig } from '../config.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../events.ts';
-import { createNotificationsService, type NotificationsService } from '../service.ts';
+import type { Service } from '../../shared/service-lifecycle.ts';
+import { createNotificationsService } from '../service.ts';
 import { waitFor } from '../../shared/testing/wait-for.ts';
 import { publishOptionsFor } from '../../shared/amqp-publish.ts';
 import { routes } from '../../../contracts/http.ts';
 
 /** Test-only: a real notifications service on port 0, its own exchange and replay stream, and helpers. */
 export interface NotificationsHarness {
-  service: NotificationsService;
+  service: Service;
   config: NotificationsConfig;
   baseUrl: string;
   admin: AmqpTestAdmin;
@@ -79,8 +80,8 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     ...overrides,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const service = createNotificationsService(config, logger);
-  const port = await service.start();
+  const service = await createNotificationsService(config, logger);
+  const port = await service.listen(0);
   const redis = new Redis(redisTestUrl);
   const baseUrl = `http://127.0.0.1:${port}`;
   const sockets = new Set<Socket>();

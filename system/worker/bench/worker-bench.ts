@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { assertWorkerTopology } from '../../shared/topology.ts';
-import { createWorkerRuntime, type WorkerRuntime } from '../worker-runtime.ts';
+import { createWorkerService, type WorkerService } from '../service.ts';
 import {
   createTestBroker,
   createTestDatabase,
@@ -37,8 +37,8 @@ interface RoundResult {
   notifiedSeconds: number;
 }
 
-const processed = async (runtime: WorkerRuntime) => {
-  const metric = await runtime.metrics.registry.getSingleMetric('worker_messages_total')?.get();
+const processed = async (service: WorkerService) => {
+  const metric = await service.testing.registry.getSingleMetric('worker_messages_total')?.get();
   return metric?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
 };
 
@@ -63,6 +63,7 @@ async function round(
     WORKER_PREFETCH: String(prefetch),
     WORKER_RETRY_DELAYS_MS: retryDelaysMs.join(','),
     DB_POOL_SIZE: '20',
+    WORKER_SHUTDOWN_TIMEOUT_MS: '10000',
   });
   await assertWorkerTopology(broker.channel, { names: broker.names, retryDelaysMs });
   for (let i = 0; i < messages; i++)
@@ -72,14 +73,14 @@ async function round(
     60_000,
     'the queue to fill',
   );
-  const runtime = await createWorkerRuntime(config, { logger: testLogger, migrate: false });
+  const service = await createWorkerService(config, testLogger);
   const started = performance.now();
-  await runtime.worker.start();
-  await broker.waitFor(async () => (await processed(runtime)) >= messages, 600_000, 'every message');
+  await service.listen(0);
+  await broker.waitFor(async () => (await processed(service)) >= messages, 600_000, 'every message');
   const seconds = (performance.now() - started) / 1_000;
   await broker.waitFor(async () => (await pendingOutbox(db)) === 0, 120_000, 'the outbox to drain');
   const notifiedSeconds = (performance.now() - started) / 1_000;
-  await runtime.close(10_000);
+  await service.close();
   return { prefetch, messages, seconds, messagesPerSec: Math.round(messages / seconds), notifiedSeconds };
 }
 

@@ -184,7 +184,7 @@ export async function createTestBroker(retryDelaysMs: readonly number[]): Promis
   };
 }
 
-/** Worker configuration for a test: its database and prefix, fast retries. */
+/** Worker configuration for a test: its database and prefix, fast retries, a 3 s drain on close. */
 export function testWorkerConfig(env: Record<string, string>): WorkerConfig {
   return loadWorkerConfig({
     DATABASE_URL: testUrls.database,
@@ -194,6 +194,7 @@ export function testWorkerConfig(env: Record<string, string>): WorkerConfig {
     WORKER_MAX_ATTEMPTS: '3',
     WORKER_RETRY_DELAYS_MS: '100,200',
     BREAKER_HALF_OPEN_AFTER_MS: '500',
+    WORKER_SHUTDOWN_TIMEOUT_MS: '3000',
     ...env,
   });
 }
