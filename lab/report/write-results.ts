@@ -28,7 +28,11 @@ export function fileTimestamp(iso: string): string {
 
 const chartFileSuffix: Record<ChartName, string> = {
   latency: 'latency',
+  notificationLatency: 'notification-latency',
+  listeners: 'listeners',
+  outbox: 'outbox',
   breaker: 'breaker',
+  waveHitRate: 'hit-rate-per-wave',
   hitRate: 'hit-rate',
 };
 
