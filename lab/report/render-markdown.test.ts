@@ -3,9 +3,9 @@ import { renderMarkdown } from './render-markdown.ts';
 import { sampleResult } from './sample-result.test-support.ts';
 
 const charts = {
-  latency: './2025-03-01T10-00-00-000Z-latency.svg',
-  breaker: './2025-03-01T10-00-00-000Z-breaker.svg',
-  hitRate: './2025-03-01T10-00-00-000Z-hit-rate.svg',
+  latency: './latest-latency.svg',
+  breaker: './latest-breaker.svg',
+  hitRate: './latest-hit-rate.svg',
 };
 
 describe('renderMarkdown', () => {
@@ -70,9 +70,9 @@ describe('renderMarkdown', () => {
 
   it('links the chart SVG files it is given, and only those', () => {
     const md = renderMarkdown(sampleResult(), charts);
-    expect(md).toContain('![latency](./2025-03-01T10-00-00-000Z-latency.svg)');
-    expect(md).toContain('![breaker](./2025-03-01T10-00-00-000Z-breaker.svg)');
-    expect(md).toContain('![hitRate](./2025-03-01T10-00-00-000Z-hit-rate.svg)');
+    expect(md).toContain('![latency](./latest-latency.svg)');
+    expect(md).toContain('![breaker](./latest-breaker.svg)');
+    expect(md).toContain('![hitRate](./latest-hit-rate.svg)');
     const withoutCharts = renderMarkdown(sampleResult());
     expect(withoutCharts).not.toContain('![');
     expect(withoutCharts).not.toContain('## Charts');

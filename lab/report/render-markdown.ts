@@ -1,4 +1,4 @@
-import type { ChartName } from './chart-specs.ts';
+import { chartNames, type ChartName } from './chart-specs.ts';
 import { formatDurationMs, formatMachine, formatNumber, markdownTable } from './markdown-format.ts';
 import { resultStatus, type LabResult } from './result-schema.ts';
 
@@ -6,8 +6,12 @@ import { resultStatus, type LabResult } from './result-schema.ts';
 export type ChartFiles = Partial<Record<ChartName, string>>;
 
 const chartTitles: Record<ChartName, string> = {
-  latency: 'Latency over time',
+  latency: 'Request latency over time',
+  notificationLatency: 'Notification latency over time',
+  listeners: 'Listeners connected',
+  outbox: 'Outbox backlog',
   breaker: 'Circuit breaker timeline',
+  waveHitRate: 'Hit rate per wave',
   hitRate: 'Hit rate over time',
 };
 
@@ -73,7 +77,7 @@ function phasesSection(result: LabResult): string {
 }
 
 function chartsSection(chartFiles: ChartFiles): string {
-  const entries = (Object.keys(chartTitles) as ChartName[]).flatMap((name) => {
+  const entries = chartNames.flatMap((name) => {
     const file = chartFiles[name];
     return file === undefined ? [] : [`### ${chartTitles[name]}\n\n![${name}](${encodeURI(file)})`];
   });

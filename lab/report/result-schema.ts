@@ -30,7 +30,10 @@ export const latencyPointSchema = z.object({
   tSec: z.number(),
   p50Ms: z.number().nonnegative(),
   p99Ms: z.number().nonnegative(),
-  /** Which latency this is, e.g. `http` or `notifications`. Default `http`. */
+  /**
+   * Which latency this is. Default `http`. Notification latency (receipt − intended send of the
+   * causing write) per listener transport is `notifications.sse` and `notifications.socketio`.
+   */
   series: z.string().optional(),
   count: z.number().nonnegative().optional(),
 });
@@ -48,16 +51,38 @@ export const hitRatePointSchema = z.object({
   series: z.string().optional(),
 });
 export const valuePointSchema = z.object({ tSec: z.number(), value: z.number() });
+/** One wave of identical requests (a burst scenario), `tSec` when it was fired. */
+export const wavePointSchema = z.object({
+  tSec: z.number(),
+  /** The phase the wave belongs to, e.g. `coalesce-cold`. */
+  phase: z.string(),
+  /** Client-side: responses carrying `X-Deduplicated: true` / responses, 0..1. */
+  hitRate: z.number().min(0).max(1),
+  /** Requests fired in the wave. */
+  sent: z.number().int().nonnegative().optional(),
+});
 
 /** Series for charts; every one is optional, charts are drawn for those present. */
 export const timelineSchema = z.object({
   latency: z.array(latencyPointSchema).optional(),
   breaker: z.array(breakerPointSchema).optional(),
   hitRate: z.array(hitRatePointSchema).optional(),
+  waves: z.array(wavePointSchema).optional(),
   /** Any other sampled series, e.g. from services' `/metrics`, keyed by dotted name. */
   series: z.record(z.string(), z.array(valuePointSchema)).optional(),
 });
 export type Timeline = z.infer<typeof timelineSchema>;
+
+/** A fault as it was really applied and rolled back; seconds since `startedAt`. */
+export const faultRecordSchema = z.object({
+  name: z.string().min(1),
+  /** e.g. `rabbitmq: proxy disabled (connection refused)`. */
+  description: z.string().optional(),
+  appliedTSec: z.number().nonnegative(),
+  /** Absent when the fault was still active when the run ended. */
+  rolledBackTSec: z.number().nonnegative().optional(),
+});
+export type FaultRecord = z.infer<typeof faultRecordSchema>;
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -81,6 +106,8 @@ export const labResultSchema = z.object({
   gates: z.array(gateResultSchema),
   metrics: z.record(z.string(), z.number()),
   phases: z.array(phaseSchema),
+  /** Optional: results written before it was added carry `fault.<name>.appliedAtMs` metrics instead. */
+  faults: z.array(faultRecordSchema).optional(),
   timeline: timelineSchema,
   notes: z.array(z.string()).optional(),
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,21 +23,21 @@ async function linkedSvgs(markdownFile: string): Promise<string[]> {
 }
 
 describe('writeResults', () => {
-  it('writes the timestamped JSON and markdown, latest.json and latest.md, and the chart SVGs', async () => {
+  it('writes the timestamped JSON and markdown, latest.json and latest.md, and the latest chart SVGs', async () => {
     const written = await writeResults(sampleResult(), { reportsDir });
 
     const dir = path.join(reportsDir, 'redis-outage');
     expect((await readdir(dir)).sort()).toEqual([
-      '2025-03-01T10-00-00-000Z-breaker.svg',
-      '2025-03-01T10-00-00-000Z-hit-rate.svg',
-      '2025-03-01T10-00-00-000Z-latency.svg',
       '2025-03-01T10-00-00-000Z.json',
       '2025-03-01T10-00-00-000Z.md',
+      'latest-breaker.svg',
+      'latest-hit-rate.svg',
+      'latest-latency.svg',
       'latest.json',
       'latest.md',
     ]);
     expect(JSON.parse(await readFile(written.latestJson, 'utf8'))).toEqual(sampleResult());
-    expect(await readFile(written.markdown, 'utf8')).toBe(await readFile(written.latestMarkdown, 'utf8'));
+    expect(await readFile(written.markdown, 'utf8')).not.toContain('.svg');
   });
 
   it('makes latest.md link chart files that exist and parse as SVG', async () => {
@@ -50,22 +50,27 @@ describe('writeResults', () => {
     }
   });
 
-  it('points latest.* at the newest run while keeping the older run’s files', async () => {
+  it('points latest.* at the newest run, keeps the older run’s JSON and markdown and removes other SVGs', async () => {
     await writeResults(sampleResult(), { reportsDir });
+    const dir = path.join(reportsDir, 'redis-outage');
+    await writeFile(path.join(dir, '2025-02-01T00-00-00-000Z-latency.svg'), '<svg/>');
     const second = sampleResult({
       startedAt: '2025-03-02T08:00:00.000Z',
       finishedAt: '2025-03-02T08:00:31.000Z',
       passed: true,
     });
-    const written = await writeResults(second, { reportsDir });
+    const written = await writeResults(second, {
+      reportsDir,
+      renderCharts: () => Promise.resolve({ latency: '<svg xmlns="http://www.w3.org/2000/svg"/>' }),
+    });
 
     expect(JSON.parse(await readFile(written.latestJson, 'utf8'))).toMatchObject({
       startedAt: '2025-03-02T08:00:00.000Z',
     });
-    const links = await linkedSvgs(written.latestMarkdown);
-    expect(links.every((l) => path.basename(l).startsWith('2025-03-02T08-00-00-000Z'))).toBe(true);
-    const files = await readdir(path.join(reportsDir, 'redis-outage'));
+    expect(await linkedSvgs(written.latestMarkdown)).toEqual([path.join(dir, 'latest-latency.svg')]);
+    const files = await readdir(dir);
     expect(files).toContain('2025-03-01T10-00-00-000Z.md');
+    expect(files.filter((f) => f.endsWith('.svg'))).toEqual(['latest-latency.svg']);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChartName } from './chart-specs.ts';
 import { renderCharts as renderChartsDefault } from './render-charts.ts';
@@ -28,15 +28,21 @@ export function fileTimestamp(iso: string): string {
 
 const chartFileSuffix: Record<ChartName, string> = {
   latency: 'latency',
+  notificationLatency: 'notification-latency',
+  listeners: 'listeners',
+  outbox: 'outbox',
   breaker: 'breaker',
+  waveHitRate: 'hit-rate-per-wave',
   hitRate: 'hit-rate',
 };
 
 /**
- * Validates `result`, then writes `reports/<scenario>/<timestamp>.json`, `.md`, the chart SVGs
- * (`<timestamp>-latency.svg`, …) and `latest.json` + `latest.md`. Both markdown files sit next to
- * the SVGs and link them as `./<timestamp>-<chart>.svg`, so the links in `latest.md` stay valid
- * until the next run replaces it. The `latest.*` files are replaced atomically (write + rename).
+ * Validates `result`, then writes `reports/<scenario>/<timestamp>.json` and `.md`, `latest.json`,
+ * `latest.md` and the charts of this run as `latest-<chart>.svg`, linked from `latest.md` only.
+ * Only the latest run keeps charts: every other SVG in the folder (an earlier run's, or a chart
+ * this run did not draw) is removed, so the charts beside `latest.md` are always its own. The
+ * timestamped markdown has no charts section; its JSON can be charted again when needed. The
+ * `latest.*` files are replaced atomically (write + rename).
  */
 export async function writeResults(result: LabResult, options: WriteResultsOptions): Promise<WrittenResults> {
   const valid = parseLabResult(result);
@@ -48,14 +54,14 @@ export async function writeResults(result: LabResult, options: WriteResultsOptio
   const charts: Partial<Record<ChartName, string>> = {};
   const links: ChartFiles = {};
   for (const [name, svg] of Object.entries(svgs) as [ChartName, string][]) {
-    const file = `${stamp}-${chartFileSuffix[name]}.svg`;
+    const file = `latest-${chartFileSuffix[name]}.svg`;
     charts[name] = path.join(dir, file);
     links[name] = `./${file}`;
-    await writeFile(charts[name], svg);
+    await writeAtomically(charts[name], svg);
   }
+  await removeOtherSvgs(dir, new Set(Object.values(charts)));
 
   const json = `${JSON.stringify(valid, null, 2)}\n`;
-  const markdown = renderMarkdown(valid, links);
   const written: WrittenResults = {
     json: path.join(dir, `${stamp}.json`),
     markdown: path.join(dir, `${stamp}.md`),
@@ -64,10 +70,17 @@ export async function writeResults(result: LabResult, options: WriteResultsOptio
     charts,
   };
   await writeFile(written.json, json);
-  await writeFile(written.markdown, markdown);
+  await writeFile(written.markdown, renderMarkdown(valid));
   await writeAtomically(written.latestJson, json);
-  await writeAtomically(written.latestMarkdown, markdown);
+  await writeAtomically(written.latestMarkdown, renderMarkdown(valid, links));
   return written;
+}
+
+async function removeOtherSvgs(dir: string, keep: ReadonlySet<string>): Promise<void> {
+  const stale = (await readdir(dir))
+    .map((f) => path.join(dir, f))
+    .filter((f) => f.endsWith('.svg') && !keep.has(f));
+  await Promise.all(stale.map((f) => rm(f, { force: true })));
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {
