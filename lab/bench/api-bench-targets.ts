@@ -2,10 +2,10 @@
 // does not share their event loop. Sends their URLs over IPC, stops on 'stop' or parent exit.
 import http from 'node:http';
 import express from 'express';
-import { createLogger } from '../../shared/logger.ts';
-import { loadApiConfig } from '../config.ts';
-import { createApiRuntime } from '../runtime.ts';
-import { createTestDatabase } from '../testing/postgres-test-database.ts';
+import { createLogger } from '../../system/shared/logger.ts';
+import { loadApiConfig } from '../../system/api/config.ts';
+import { createApiRuntime } from '../../system/api/runtime.ts';
+import { createTestDatabase } from '../../system/api/testing/postgres-test-database.ts';
 
 export interface BenchTargets {
   bareHttp: string;
