@@ -46,7 +46,10 @@ async function dedupeCached(api: string): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-const child = fork(path.join(here, 'api-bench-targets.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const child = fork(path.join(here, 'api-bench-targets.ts'), {
+  execArgv: ['--import', 'tsx'],
+  stdio: 'inherit',
+});
 const targets = await new Promise<BenchTargets>((resolve, reject) => {
   child.once('message', (m) => resolve(m as BenchTargets));
   child.once('exit', (code) => reject(new Error(`bench targets exited with ${code}`)));
