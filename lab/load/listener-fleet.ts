@@ -8,6 +8,8 @@ import {
   createLatencyHistogram,
   type LatencyHistogram,
 } from '../metrics/latency-histogram.ts';
+import type { GeneratorSample } from '../metrics/event-loop-monitor.ts';
+import { expectedFromKeyed, notificationKey, type ExpectedNotification } from '../measure/correlation.ts';
 import {
   transports,
   type AnalysisMessage,
@@ -51,8 +53,21 @@ export interface FleetAnalysis {
   latency: LatencyHistogram;
   /** Per notification: last receipt at any listener − intended send, µs (time to last subscriber). */
   timeToLastSubscriber: LatencyHistogram;
-  /** Expected keys that reached at least one listener. */
+  /** Correlation ids of which at least one notification reached at least one listener. */
+  reachedCorrelationIds: Set<string>;
+  /** @deprecated `<type>:<correlationId>` keys that reached a listener; use `reachedCorrelationIds`. */
   reached: Set<string>;
+}
+
+/** One listener process's health over a window, from its one-second samples. */
+export interface ListenerProcessHealth {
+  /** Worst one-second event-loop lag p99 in the window, ms (an upper bound of the window's p99). */
+  lagP99Ms: number;
+  /** Largest event-loop lag in the window, ms. */
+  lagMaxMs: number;
+  /** CPU time (user + system) used in the window, ms. */
+  cpuMs: number;
+  samples: number;
 }
 
 export interface ListenerFleet {
@@ -62,16 +77,26 @@ export interface ListenerFleet {
   connected(): number;
   /** Resolves when `count` (default all) listeners are connected; throws after `timeoutMs`. */
   waitConnected(timeoutMs: number, count?: number): Promise<void>;
-  /** Delivery completeness + latency against the expected `[receiptKey, intendedSendUs]` list. */
+  /**
+   * Declares notifications as they are expected, so the listener processes can turn receipts into
+   * live latency samples (`onLatency`). The final figures come from {@link ListenerFleet.join}.
+   */
+  expect(items: readonly ExpectedNotification[]): void;
+  /** Delivery completeness + latency (receipt − intended send) of the expected notifications. */
+  join(expected: readonly ExpectedNotification[]): Promise<FleetAnalysis>;
+  /** @deprecated {@link ListenerFleet.join} with `[receiptKey, intendedSendUs]` tuples. */
   analyze(expected: readonly [string, number][]): Promise<FleetAnalysis>;
   /** Largest event-loop lag p99 reported by any worker, ms (generator health). */
   maxLagP99Ms(): number;
+  /** Each listener process's lag and CPU over the samples taken at or after `sinceMs` (epoch ms). */
+  processHealth(sinceMs?: number): ListenerProcessHealth[];
   close(): Promise<void>;
 }
 
 interface WorkerHandle {
   child: ChildProcess;
   status?: StatusMessage;
+  samples: GeneratorSample[];
   pendingAnalysis?: (message: AnalysisMessage) => void;
   fatal?: string;
 }
@@ -95,10 +120,11 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
       env: { ...process.env, LAB_RUN_ID: options.runId },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const handle: WorkerHandle = { child };
+    const handle: WorkerHandle = { child, samples: [] };
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'status') {
         handle.status = message;
+        handle.samples.push(...message.samples);
         for (const t of transports) {
           const batch = message.latency?.[t];
           if (batch) options.onLatency?.(t, batch);
@@ -139,6 +165,26 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
     return sum;
   };
   const connected = (): number => transports.reduce((s, t) => s + counters()[t].connected, 0);
+  // Expectations made in one tick travel to the processes as one message.
+  let outbox: [string, number][] = [];
+  const flushExpectations = (): void => {
+    const items = outbox;
+    outbox = [];
+    for (const h of handles)
+      if (h.child.connected) h.child.send({ type: 'expect', items } satisfies ParentMessage);
+  };
+  const join = async (expected: readonly ExpectedNotification[]): Promise<FleetAnalysis> => {
+    const replies = await Promise.all(
+      handles.map(
+        (h) =>
+          new Promise<AnalysisMessage>((resolve) => {
+            h.pendingAnalysis = resolve;
+            h.child.send({ type: 'analyze', expected: [...expected] } satisfies ParentMessage);
+          }),
+      ),
+    );
+    return mergeAnalyses(replies, expected);
+  };
 
   return {
     total,
@@ -155,20 +201,26 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
         await sleep(100);
       }
     },
-    async analyze(expected) {
-      const replies = await Promise.all(
-        handles.map(
-          (h) =>
-            new Promise<AnalysisMessage>((resolve) => {
-              h.pendingAnalysis = resolve;
-              h.child.send({ type: 'analyze', expected: [...expected] } satisfies ParentMessage);
-            }),
-        ),
-      );
-      return mergeAnalyses(replies, expected);
+    expect(items) {
+      if (items.length === 0) return;
+      if (outbox.length === 0) queueMicrotask(flushExpectations);
+      for (const item of items) outbox.push([item.correlationId, item.intendedSendUs]);
     },
+    join,
+    analyze: (expected) => join(expectedFromKeyed(expected)),
     maxLagP99Ms() {
       return Math.max(0, ...handles.map((h) => h.status?.lagP99Ms ?? 0));
+    },
+    processHealth(sinceMs = 0) {
+      return handles.map((h) => {
+        const window = h.samples.filter((s) => s.atMs >= sinceMs);
+        return {
+          lagP99Ms: Math.max(0, ...window.map((s) => s.lagP99Ms)),
+          lagMaxMs: Math.max(0, ...window.map((s) => s.lagMaxMs)),
+          cpuMs: window.reduce((sum, s) => sum + s.cpuMs, 0),
+          samples: window.length,
+        };
+      });
     },
     async close() {
       await Promise.all(
@@ -186,7 +238,7 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
 
 function mergeAnalyses(
   replies: readonly AnalysisMessage[],
-  expected: readonly [string, number][],
+  expected: readonly ExpectedNotification[],
 ): FleetAnalysis {
   const latency = createLatencyHistogram();
   const byTransport = {} as FleetAnalysis['byTransport'];
@@ -206,12 +258,13 @@ function mergeAnalyses(
   }
   const timeToLastSubscriber = createLatencyHistogram();
   const reached = new Set<string>();
-  for (const [key, sentAtUs] of expected) {
-    const last = Math.max(0, ...replies.map((r) => r.lastReceiptUs[key] ?? 0));
-    if (last > 0) {
-      reached.add(key);
-      timeToLastSubscriber.record(last - sentAtUs);
-    }
-  }
-  return { byTransport, latency, timeToLastSubscriber, reached };
+  const reachedCorrelationIds = new Set<string>();
+  expected.forEach((notification, i) => {
+    const last = Math.max(0, ...replies.map((r) => r.lastReceiptUs[i] ?? 0));
+    if (last === 0) return;
+    reached.add(notificationKey(notification));
+    reachedCorrelationIds.add(notification.correlationId);
+    timeToLastSubscriber.record(last - notification.intendedSendUs);
+  });
+  return { byTransport, latency, timeToLastSubscriber, reachedCorrelationIds, reached };
 }
