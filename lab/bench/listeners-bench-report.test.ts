@@ -32,8 +32,8 @@ const inputs = (overrides: Partial<ListenersBenchInputs> = {}): ListenersBenchIn
   },
   counters: { sse: counters(2), socketio: counters(2) },
   processes: [
-    { lagP99Ms: 12, lagMaxMs: 20, cpuMs: 500, samples: 5 },
-    { lagP99Ms: 15, lagMaxMs: 30, cpuMs: 500, samples: 5 },
+    { lagP99Ms: 12, lagMaxMs: 20, cpuMs: 500, cpuPercent: 10, samples: 5 },
+    { lagP99Ms: 15, lagMaxMs: 30, cpuMs: 500, cpuPercent: 10, samples: 5 },
   ],
   publisherLagMs: { p99: 11, max: 15 },
   windowMs: 5000,
@@ -54,7 +54,13 @@ describe('listeners bench report', () => {
   });
 
   it('is invalid, with the reason, when a listener process lagged past the bound', () => {
-    const lagging = { lagP99Ms: validityBounds.listenerLagP99Ms + 1, lagMaxMs: 90, cpuMs: 900, samples: 5 };
+    const lagging = {
+      lagP99Ms: validityBounds.listenerLagP99Ms + 1,
+      lagMaxMs: 90,
+      cpuMs: 900,
+      cpuPercent: 18,
+      samples: 5,
+    };
     const report = listenersBenchReport(
       inputs({ processes: [inputs().processes[0]!, lagging] }),
       new Date(0),
@@ -67,7 +73,7 @@ describe('listeners bench report', () => {
     const report = listenersBenchReport(
       inputs({
         publisherLagMs: { p99: 80, max: 120 },
-        processes: [{ lagP99Ms: 0, lagMaxMs: 0, cpuMs: 0, samples: 0 }],
+        processes: [{ lagP99Ms: 0, lagMaxMs: 0, cpuMs: 0, cpuPercent: 0, samples: 0 }],
       }),
       new Date(0),
     );

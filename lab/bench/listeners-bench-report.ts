@@ -35,6 +35,7 @@ export interface ListenersBenchInputs {
   publisherLagMs: { p99: number; max: number };
   /** The measured window (first publish → last receipt awaited), ms. */
   windowMs: number;
+  /** Cores of this machine, which the listener processes share with the service. */
   cores: number;
   /** The service's process_cpu_seconds_total at the window's start and end. */
   serverCpuSec: { before: number; after: number };
@@ -93,7 +94,7 @@ export function listenersBenchReport(inputs: ListenersBenchInputs, at: Date) {
   const perThousand = (value: number): number => (held > 0 ? round((value / held) * 1000) : Number.NaN);
   const delivered = inputs.metrics['notifications.delivered'] ?? 0;
   const serverCpuUs = (inputs.serverCpuSec.after - inputs.serverCpuSec.before) * 1e6;
-  const generatorCpuMs = inputs.processes.reduce((sum, p) => sum + p.cpuMs, 0);
+  const generatorCpuPercent = inputs.processes.reduce((sum, p) => sum + p.cpuPercent, 0);
   const invalidReason = invalidReasonOf(inputs);
   return {
     at: at.toISOString(),
@@ -117,8 +118,8 @@ export function listenersBenchReport(inputs: ListenersBenchInputs, at: Date) {
     },
     serverCpuUsPerDelivery: delivered > 0 ? round(serverCpuUs / delivered) : Number.NaN,
     generatorCpu: {
-      /** Share of the machine's CPU the listener processes used over the window (0..1). */
-      share: round(generatorCpuMs / (inputs.windowMs * inputs.cores), 3),
+      // Share of the whole machine (0..1) the listener processes used over the window.
+      share: round(generatorCpuPercent / 100 / inputs.cores, 3),
       cores: inputs.cores,
       windowMs: Math.round(inputs.windowMs),
       perWorkerCpuMs: inputs.processes.map((p) => Math.round(p.cpuMs)),

@@ -106,7 +106,7 @@ async function measure(
     rss: { baselineBytes: baselineRssBytes, withListenersBytes },
     metrics: await notificationMetrics([fleet], keyed, () => 'bench'),
     counters: fleet.counters(),
-    processes: fleet.processHealth(windowStartMs),
+    processes: fleet.processHealth({ fromMs: windowStartMs, toMs: windowStartMs + windowMs }),
     publisherLagMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     windowMs,
     cores: cpus().length,

@@ -22,7 +22,8 @@ export interface ListenerConnection {
   close(): void;
 }
 
-const notificationTypeSet = new Set<string>(notificationTypes);
+// Maps an event name to the one shared string for it, so millions of receipts share a few strings.
+const notificationTypeOf = new Map<string, string>(notificationTypes.map((t) => [t, t]));
 
 /**
  * The same notification reaches every SSE listener of a process: its envelope is parsed once and
@@ -78,9 +79,11 @@ export function openSseListener(options: SseListenerOptions): ListenerConnection
       if (frame.event === 'connected' && !open) {
         open = true;
         options.events.opened({ recovered: false });
-      } else if (notificationTypeSet.has(frame.event)) {
-        const correlationId = options.correlationOf(frame);
-        if (correlationId !== undefined) options.events.notification(frame.event, correlationId, chunkAtUs);
+      } else {
+        const type = notificationTypeOf.get(frame.event);
+        const correlationId = type === undefined ? undefined : options.correlationOf(frame);
+        if (type !== undefined && correlationId !== undefined)
+          options.events.notification(type, correlationId, chunkAtUs);
       }
     });
     req = request(options.url, {
@@ -144,8 +147,9 @@ export function openSocketListener(options: SocketListenerOptions): ListenerConn
   socket.on('disconnect', () => options.events.lost());
   socket.on('connect_error', () => options.events.failed());
   socket.onAny((event: string, envelope: { correlationId?: string } | undefined) => {
-    if (!notificationTypeSet.has(event) || !envelope?.correlationId) return;
-    options.events.notification(event, envelope.correlationId, packetAtUs);
+    const type = notificationTypeOf.get(event);
+    if (type === undefined || !envelope?.correlationId) return;
+    options.events.notification(type, envelope.correlationId, packetAtUs);
   });
   return { close: () => socket.disconnect() };
 }

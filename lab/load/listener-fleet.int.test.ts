@@ -93,7 +93,9 @@ describe('listener fleet', () => {
       });
     }
     expect(analysis.latency.count).toBe(8);
-    expect(analysis.latency.summary().minMs).toBeGreaterThanOrEqual(199);
+    // From the intended send, 200 ms back; the margin covers the listener process's clock, whose
+    // epoch origin may differ from this one's by a few ms on a loaded machine.
+    expect(analysis.latency.summary().minMs).toBeGreaterThanOrEqual(180);
     expect(analysis.latency.summary().maxMs).toBeLessThan(20_000);
     expect(analysis.timeToLastSubscriber.count).toBe(2);
     expect([...analysis.reachedCorrelationIds]).toEqual(['fleet-test-1']);

@@ -10,7 +10,9 @@ import {
 } from '../metrics/latency-histogram.ts';
 import type { GeneratorSample } from '../metrics/event-loop-monitor.ts';
 import { expectedFromKeyed, notificationKey, type ExpectedNotification } from '../measure/correlation.ts';
+import { healthOver, type ListenerProcessHealth } from './listener-health.ts';
 import {
+  STATUS_INTERVAL_MS,
   transports,
   type AnalysisMessage,
   type ParentMessage,
@@ -20,6 +22,7 @@ import {
   type WorkerMessage,
 } from './listener-protocol.ts';
 import type { LatencyBatch } from './live-latency.ts';
+export type { ListenerProcessHealth } from './listener-health.ts';
 import { routes } from '../../contracts/http.ts';
 
 /** At most this many sockets per child process. */
@@ -59,17 +62,6 @@ export interface FleetAnalysis {
   reached: Set<string>;
 }
 
-/** One listener process's health over a window, from its one-second samples. */
-export interface ListenerProcessHealth {
-  /** Worst one-second event-loop lag p99 in the window, ms (an upper bound of the window's p99). */
-  lagP99Ms: number;
-  /** Largest event-loop lag in the window, ms. */
-  lagMaxMs: number;
-  /** CPU time (user + system) used in the window, ms. */
-  cpuMs: number;
-  samples: number;
-}
-
 export interface ListenerFleet {
   readonly total: number;
   /** Latest counters summed over workers. */
@@ -88,8 +80,8 @@ export interface ListenerFleet {
   analyze(expected: readonly [string, number][]): Promise<FleetAnalysis>;
   /** Largest event-loop lag p99 reported by any worker, ms (generator health). */
   maxLagP99Ms(): number;
-  /** Each listener process's lag and CPU over the samples taken at or after `sinceMs` (epoch ms). */
-  processHealth(sinceMs?: number): ListenerProcessHealth[];
+  /** Each listener process's lag and CPU over a window (epoch ms; default: the whole run). */
+  processHealth(window?: { fromMs: number; toMs: number }): ListenerProcessHealth[];
   close(): Promise<void>;
 }
 
@@ -211,16 +203,8 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
     maxLagP99Ms() {
       return Math.max(0, ...handles.map((h) => h.status?.lagP99Ms ?? 0));
     },
-    processHealth(sinceMs = 0) {
-      return handles.map((h) => {
-        const window = h.samples.filter((s) => s.atMs >= sinceMs);
-        return {
-          lagP99Ms: Math.max(0, ...window.map((s) => s.lagP99Ms)),
-          lagMaxMs: Math.max(0, ...window.map((s) => s.lagMaxMs)),
-          cpuMs: window.reduce((sum, s) => sum + s.cpuMs, 0),
-          samples: window.length,
-        };
-      });
+    processHealth(window = { fromMs: 0, toMs: Number.POSITIVE_INFINITY }) {
+      return handles.map((h) => healthOver(h.samples, { ...window, intervalMs: STATUS_INTERVAL_MS }));
     },
     async close() {
       await Promise.all(

@@ -17,6 +17,9 @@ export function receiptKey(type: string, correlationId: string): string {
   return notificationKey({ type, correlationId });
 }
 
+/** How often a process samples its health and sends a status, ms. */
+export const STATUS_INTERVAL_MS = 1000;
+
 export interface StartMessage {
   type: 'start';
   /** Base URL of the notifications service (through its fault proxy). */

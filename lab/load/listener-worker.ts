@@ -16,6 +16,7 @@ import {
 } from './listener-connections.ts';
 import { createLatencyBatcher, type LatencyBatch } from './live-latency.ts';
 import {
+  STATUS_INTERVAL_MS,
   transports,
   type AnalysisMessage,
   type AnalyzeMessage,
@@ -45,7 +46,7 @@ const emptyCounters = (): TransportCounters => ({
   receipts: 0,
 });
 const counters: Record<Transport, TransportCounters> = { sse: emptyCounters(), socketio: emptyCounters() };
-const monitor = createEventLoopMonitor({ intervalMs: 1000 });
+const monitor = createEventLoopMonitor({ intervalMs: STATUS_INTERVAL_MS });
 let rampDone = false;
 let samplesSent = 0;
 const correlationOf = createCorrelationCache();
@@ -128,7 +129,7 @@ function sendStatus(): void {
 
 async function startFleet(start: StartMessage): Promise<void> {
   monitor.start();
-  setInterval(sendStatus, 1000).unref();
+  setInterval(sendStatus, STATUS_INTERVAL_MS).unref();
   const plan: Transport[] = [];
   // Interleave the transports so a ramp is fair to both.
   for (let i = 0; i < Math.max(start.sse, start.socketio); i++) {
