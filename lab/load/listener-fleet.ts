@@ -2,14 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { emptyTotals, type DeliveryTotals, type ListenerDelivery } from '../metrics/delivery-tracker.ts';
-import {
-  decodeLatencyHistogram,
-  createLatencyHistogram,
-  type LatencyHistogram,
-} from '../metrics/latency-histogram.ts';
 import type { GeneratorSample } from '../metrics/event-loop-monitor.ts';
-import { expectedFromKeyed, notificationKey, type ExpectedNotification } from '../measure/correlation.ts';
+import { expectedFromKeyed, type ExpectedNotification } from '../measure/correlation.ts';
+import { mergeAnalyses, type FleetAnalysis } from './fleet-analysis.ts';
 import { healthOver, type ListenerProcessHealth } from './listener-health.ts';
 import {
   STATUS_INTERVAL_MS,
@@ -23,6 +18,7 @@ import {
 } from './listener-protocol.ts';
 import type { LatencyBatch } from './live-latency.ts';
 export type { ListenerProcessHealth } from './listener-health.ts';
+export type { FleetAnalysis } from './fleet-analysis.ts';
 import { routes } from '../../contracts/http.ts';
 
 /** At most this many sockets per child process. */
@@ -45,21 +41,6 @@ export interface ListenerFleetOptions {
   onLatency?(transport: Transport, batch: LatencyBatch): void;
   /** Child processes; default: enough for ≤ 5,000 sockets each, and both cores past 1,000 listeners. */
   workers?: number;
-}
-
-export interface FleetAnalysis {
-  byTransport: Record<
-    Transport,
-    { totals: DeliveryTotals; latency: LatencyHistogram; worst: ListenerDelivery[] }
-  >;
-  /** Merged over transports. */
-  latency: LatencyHistogram;
-  /** Per notification: last receipt at any listener − intended send, µs (time to last subscriber). */
-  timeToLastSubscriber: LatencyHistogram;
-  /** Correlation ids of which at least one notification reached at least one listener. */
-  reachedCorrelationIds: Set<string>;
-  /** @deprecated `<type>:<correlationId>` keys that reached a listener; use `reachedCorrelationIds`. */
-  reached: Set<string>;
 }
 
 export interface ListenerFleet {
@@ -218,37 +199,4 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
       );
     },
   };
-}
-
-function mergeAnalyses(
-  replies: readonly AnalysisMessage[],
-  expected: readonly ExpectedNotification[],
-): FleetAnalysis {
-  const latency = createLatencyHistogram();
-  const byTransport = {} as FleetAnalysis['byTransport'];
-  for (const t of transports) {
-    const merged = createLatencyHistogram();
-    const totals = emptyTotals(0, expected.length);
-    const worst: ListenerDelivery[] = [];
-    for (const reply of replies) {
-      const part = reply.byTransport[t];
-      merged.merge(decodeLatencyHistogram(part.latency));
-      for (const key of Object.keys(totals) as (keyof DeliveryTotals)[])
-        if (key !== 'expected') totals[key] += part.totals[key];
-      worst.push(...part.worst);
-    }
-    latency.merge(merged);
-    byTransport[t] = { totals, latency: merged, worst: worst.slice(0, 10) };
-  }
-  const timeToLastSubscriber = createLatencyHistogram();
-  const reached = new Set<string>();
-  const reachedCorrelationIds = new Set<string>();
-  expected.forEach((notification, i) => {
-    const last = Math.max(0, ...replies.map((r) => r.lastReceiptUs[i] ?? 0));
-    if (last === 0) return;
-    reached.add(notificationKey(notification));
-    reachedCorrelationIds.add(notification.correlationId);
-    timeToLastSubscriber.record(last - notification.intendedSendUs);
-  });
-  return { byTransport, latency, timeToLastSubscriber, reachedCorrelationIds, reached };
 }
