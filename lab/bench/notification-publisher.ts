@@ -1,7 +1,6 @@
 import { connect } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEnvelope, type NotificationType, type Student } from '../../contracts/envelope.ts';
-import { publishOptionsFor } from '../../system/shared/amqp-publish.ts';
 import { correlationIdFor, type ExpectedNotification } from '../measure/correlation.ts';
 import { nowUs } from '../metrics/clock.ts';
 
@@ -68,12 +67,14 @@ export async function publishAtRate(options: PublishAtRateOptions): Promise<Publ
         producer: 'bench',
         payload: studentOf(correlationId),
       });
-      channel.publish(
-        options.exchange,
-        envelope.type,
-        Buffer.from(JSON.stringify(envelope)),
-        publishOptionsFor(envelope),
-      );
+      // The service reads only the body; the properties are the worker's (persistent, ids for logs).
+      channel.publish(options.exchange, envelope.type, Buffer.from(JSON.stringify(envelope)), {
+        messageId: envelope.messageId,
+        correlationId: envelope.correlationId,
+        type: envelope.type,
+        contentType: 'application/json',
+        persistent: true,
+      });
     }
     await channel.waitForConfirms();
     return { expected, late };
