@@ -188,6 +188,7 @@ export function createScenarioContext(deps: ContextDeps): ScenarioContext {
     runStartedMs: deps.startedMs,
     expectNotification(type, correlationId, intendedAtUs) {
       deps.expected.push([receiptKey(type, correlationId), intendedAtUs]);
+      for (const fleet of deps.fleets) fleet.expect([{ type, correlationId, intendedSendUs: intendedAtUs }]);
     },
     expectedNotifications: () => [...deps.expected].sort((a, b) => a[1] - b[1]),
     background(name, work) {

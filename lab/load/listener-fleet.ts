@@ -2,13 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { emptyTotals, type DeliveryTotals, type ListenerDelivery } from '../metrics/delivery-tracker.ts';
+import type { GeneratorSample } from '../metrics/event-loop-monitor.ts';
+import { expectedFromKeyed, type ExpectedNotification } from '../measure/correlation.ts';
+import { mergeAnalyses, type FleetAnalysis } from './fleet-analysis.ts';
+import { healthOver, type ListenerProcessHealth } from './listener-health.ts';
 import {
-  decodeLatencyHistogram,
-  createLatencyHistogram,
-  type LatencyHistogram,
-} from '../metrics/latency-histogram.ts';
-import {
+  STATUS_INTERVAL_MS,
   transports,
   type AnalysisMessage,
   type ParentMessage,
@@ -18,6 +17,8 @@ import {
   type WorkerMessage,
 } from './listener-protocol.ts';
 import type { LatencyBatch } from './live-latency.ts';
+export type { ListenerProcessHealth } from './listener-health.ts';
+export type { FleetAnalysis } from './fleet-analysis.ts';
 import { routes } from '../../contracts/http.ts';
 
 /** At most this many sockets per child process. */
@@ -42,19 +43,6 @@ export interface ListenerFleetOptions {
   workers?: number;
 }
 
-export interface FleetAnalysis {
-  byTransport: Record<
-    Transport,
-    { totals: DeliveryTotals; latency: LatencyHistogram; worst: ListenerDelivery[] }
-  >;
-  /** Merged over transports. */
-  latency: LatencyHistogram;
-  /** Per notification: last receipt at any listener − intended send, µs (time to last subscriber). */
-  timeToLastSubscriber: LatencyHistogram;
-  /** Expected keys that reached at least one listener. */
-  reached: Set<string>;
-}
-
 export interface ListenerFleet {
   readonly total: number;
   /** Latest counters summed over workers. */
@@ -62,16 +50,26 @@ export interface ListenerFleet {
   connected(): number;
   /** Resolves when `count` (default all) listeners are connected; throws after `timeoutMs`. */
   waitConnected(timeoutMs: number, count?: number): Promise<void>;
-  /** Delivery completeness + latency against the expected `[receiptKey, intendedSendUs]` list. */
+  /**
+   * Declares notifications as they are expected, so the listener processes can turn receipts into
+   * live latency samples (`onLatency`). The final figures come from {@link ListenerFleet.join}.
+   */
+  expect(items: readonly ExpectedNotification[]): void;
+  /** Delivery completeness + latency (receipt − intended send) of the expected notifications. */
+  join(expected: readonly ExpectedNotification[]): Promise<FleetAnalysis>;
+  /** @deprecated {@link ListenerFleet.join} with `[receiptKey, intendedSendUs]` tuples. */
   analyze(expected: readonly [string, number][]): Promise<FleetAnalysis>;
   /** Largest event-loop lag p99 reported by any worker, ms (generator health). */
   maxLagP99Ms(): number;
+  /** Each listener process's lag and CPU over a window (epoch ms; default: the whole run). */
+  processHealth(window?: { fromMs: number; toMs: number }): ListenerProcessHealth[];
   close(): Promise<void>;
 }
 
 interface WorkerHandle {
   child: ChildProcess;
   status?: StatusMessage;
+  samples: GeneratorSample[];
   pendingAnalysis?: (message: AnalysisMessage) => void;
   fatal?: string;
 }
@@ -95,10 +93,11 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
       env: { ...process.env, LAB_RUN_ID: options.runId },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const handle: WorkerHandle = { child };
+    const handle: WorkerHandle = { child, samples: [] };
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'status') {
         handle.status = message;
+        handle.samples.push(...message.samples);
         for (const t of transports) {
           const batch = message.latency?.[t];
           if (batch) options.onLatency?.(t, batch);
@@ -139,6 +138,26 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
     return sum;
   };
   const connected = (): number => transports.reduce((s, t) => s + counters()[t].connected, 0);
+  // Expectations made in one tick travel to the processes as one message.
+  let outbox: [string, number][] = [];
+  const flushExpectations = (): void => {
+    const items = outbox;
+    outbox = [];
+    for (const h of handles)
+      if (h.child.connected) h.child.send({ type: 'expect', items } satisfies ParentMessage);
+  };
+  const join = async (expected: readonly ExpectedNotification[]): Promise<FleetAnalysis> => {
+    const replies = await Promise.all(
+      handles.map(
+        (h) =>
+          new Promise<AnalysisMessage>((resolve) => {
+            h.pendingAnalysis = resolve;
+            h.child.send({ type: 'analyze', expected: [...expected] } satisfies ParentMessage);
+          }),
+      ),
+    );
+    return mergeAnalyses(replies, expected);
+  };
 
   return {
     total,
@@ -155,20 +174,18 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
         await sleep(100);
       }
     },
-    async analyze(expected) {
-      const replies = await Promise.all(
-        handles.map(
-          (h) =>
-            new Promise<AnalysisMessage>((resolve) => {
-              h.pendingAnalysis = resolve;
-              h.child.send({ type: 'analyze', expected: [...expected] } satisfies ParentMessage);
-            }),
-        ),
-      );
-      return mergeAnalyses(replies, expected);
+    expect(items) {
+      if (items.length === 0) return;
+      if (outbox.length === 0) queueMicrotask(flushExpectations);
+      for (const item of items) outbox.push([item.correlationId, item.intendedSendUs]);
     },
+    join,
+    analyze: (expected) => join(expectedFromKeyed(expected)),
     maxLagP99Ms() {
       return Math.max(0, ...handles.map((h) => h.status?.lagP99Ms ?? 0));
+    },
+    processHealth(window = { fromMs: 0, toMs: Number.POSITIVE_INFINITY }) {
+      return handles.map((h) => healthOver(h.samples, { ...window, intervalMs: STATUS_INTERVAL_MS }));
     },
     async close() {
       await Promise.all(
@@ -182,36 +199,4 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
       );
     },
   };
-}
-
-function mergeAnalyses(
-  replies: readonly AnalysisMessage[],
-  expected: readonly [string, number][],
-): FleetAnalysis {
-  const latency = createLatencyHistogram();
-  const byTransport = {} as FleetAnalysis['byTransport'];
-  for (const t of transports) {
-    const merged = createLatencyHistogram();
-    const totals = emptyTotals(0, expected.length);
-    const worst: ListenerDelivery[] = [];
-    for (const reply of replies) {
-      const part = reply.byTransport[t];
-      merged.merge(decodeLatencyHistogram(part.latency));
-      for (const key of Object.keys(totals) as (keyof DeliveryTotals)[])
-        if (key !== 'expected') totals[key] += part.totals[key];
-      worst.push(...part.worst);
-    }
-    latency.merge(merged);
-    byTransport[t] = { totals, latency: merged, worst: worst.slice(0, 10) };
-  }
-  const timeToLastSubscriber = createLatencyHistogram();
-  const reached = new Set<string>();
-  for (const [key, sentAtUs] of expected) {
-    const last = Math.max(0, ...replies.map((r) => r.lastReceiptUs[key] ?? 0));
-    if (last > 0) {
-      reached.add(key);
-      timeToLastSubscriber.record(last - sentAtUs);
-    }
-  }
-  return { byTransport, latency, timeToLastSubscriber, reached };
 }

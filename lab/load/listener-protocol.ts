@@ -1,18 +1,24 @@
+// Messages between a listener fleet (listener-fleet.ts) and its processes (listener-worker.ts).
 import type { LatencyBatch } from './live-latency.ts';
 import type { DeliveryTotals, ListenerDelivery } from '../metrics/delivery-tracker.ts';
+import type { GeneratorSample } from '../metrics/event-loop-monitor.ts';
 import type { Transport } from '../../contracts/transports.ts';
+import { notificationKey, type ExpectedNotification } from '../measure/correlation.ts';
 export { transports, type Transport } from '../../contracts/transports.ts';
 
-/** Notification types a listener subscribes to (SSE needs one listener per event name). */
+/** Notification types a listener subscribes to. */
 export { notificationTypes } from '../../contracts/envelope.ts';
 
 /**
- * The key a receipt is matched by: `<type>:<correlationId>`. One write causes several
- * notifications (e.g. `student.created` and `student.cached`), all with the request's correlation id.
+ * @deprecated Legacy `<type>:<correlationId>` key of the scenario context's expected list; new code
+ * passes {@link ExpectedNotification} objects (lab/measure/correlation.ts).
  */
 export function receiptKey(type: string, correlationId: string): string {
-  return `${type}:${correlationId}`;
+  return notificationKey({ type, correlationId });
 }
+
+/** How often a process samples its health and sends a status, ms. */
+export const STATUS_INTERVAL_MS = 1000;
 
 export interface StartMessage {
   type: 'start';
@@ -26,17 +32,23 @@ export interface StartMessage {
   idPrefix: string;
   /** New connections opened per second by this worker. */
   connectRatePerSec: number;
-  /** Source address for Socket.IO connections (spreads > ~25k sockets over 127.0.0.x). */
+  /** Source address for the connections (spreads > ~25k sockets over 127.0.0.x). */
   localAddress?: string;
+}
+
+/** Expectations as they are made, so the process can turn receipts into live latency samples. */
+export interface ExpectMessage {
+  type: 'expect';
+  /** `[correlationId, intendedSendUs]`: the live join needs no more. */
+  items: [string, number][];
 }
 
 export interface AnalyzeMessage {
   type: 'analyze';
-  /** `[receiptKey, intended send time in epoch µs]`. */
-  expected: [string, number][];
+  expected: ExpectedNotification[];
 }
 
-export type ParentMessage = StartMessage | AnalyzeMessage | { type: 'stop' };
+export type ParentMessage = StartMessage | ExpectMessage | AnalyzeMessage | { type: 'stop' };
 
 export interface TransportCounters {
   connected: number;
@@ -56,8 +68,11 @@ export interface StatusMessage {
   counters: Record<Transport, TransportCounters>;
   /** All initial connection attempts were made. */
   rampDone: boolean;
+  /** Event-loop lag p99 since the process started, ms. */
   lagP99Ms: number;
   cpuPercent: number;
+  /** This process's health samples (one a second) taken since the last status. */
+  samples: GeneratorSample[];
   /** End-to-end latency samples since the last status, per transport (see live-latency.ts). */
   latency?: Partial<Record<Transport, LatencyBatch>>;
 }
@@ -73,8 +88,8 @@ export interface TransportAnalysis {
 export interface AnalysisMessage {
   type: 'analysis';
   byTransport: Record<Transport, TransportAnalysis>;
-  /** Time of the LAST receipt of each key over this worker's listeners, epoch µs (time to last subscriber). */
-  lastReceiptUs: Record<string, number>;
+  /** Per expected notification (same index): its last receipt at this process's listeners, epoch µs, or 0. */
+  lastReceiptUs: number[];
 }
 
 export type WorkerMessage = StatusMessage | AnalysisMessage | { type: 'fatal'; message: string };

@@ -1,21 +1,22 @@
-// Child process of a listener fleet (forked by listener-fleet.ts): holds real `eventsource` and
-// `socket.io-client` connections, records the receipt time of every notification per listener and
-// answers the parent over IPC. Exits when the parent goes away.
-import { EventSource } from 'eventsource';
+// Child process of a listener fleet (forked by listener-fleet.ts): holds real SSE and Socket.IO
+// connections, keeps every listener's raw receipts and answers the parent over IPC: live latency
+// and health in a status every second, the receipt join when asked. Exits when the parent goes away.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { io, type Socket } from 'socket.io-client';
-import { nowUs } from '../metrics/clock.ts';
 import { labLatencyBucketsSec } from '../exporter/lab-metrics.ts';
-import { createLatencyBatcher, intendedSendUsOf, type LatencyBatch } from './live-latency.ts';
-import {
-  analyzeDelivery,
-  type ExpectedNotification,
-  type ListenerReceipts,
-} from '../metrics/delivery-tracker.ts';
 import { createEventLoopMonitor } from '../metrics/event-loop-monitor.ts';
+import type { NotificationReceipt } from '../measure/correlation.ts';
+import { createLiveLatencyJoin } from '../measure/live-latency-join.ts';
+import { joinReceipts } from '../measure/receipt-join.ts';
 import {
-  notificationTypes,
-  receiptKey,
+  createCorrelationCache,
+  openSocketListener,
+  openSseListener,
+  type ListenerConnection,
+  type ListenerEvents,
+} from './listener-connections.ts';
+import { createLatencyBatcher, type LatencyBatch } from './live-latency.ts';
+import {
+  STATUS_INTERVAL_MS,
   transports,
   type AnalysisMessage,
   type AnalyzeMessage,
@@ -29,10 +30,9 @@ import {
 interface Listener {
   id: string;
   transport: Transport;
-  keys: string[];
-  atUs: number[];
+  receipts: NotificationReceipt[];
   opens: number;
-  close(): void;
+  connection?: ListenerConnection;
 }
 
 const listeners: Listener[] = [];
@@ -46,10 +46,10 @@ const emptyCounters = (): TransportCounters => ({
   receipts: 0,
 });
 const counters: Record<Transport, TransportCounters> = { sse: emptyCounters(), socketio: emptyCounters() };
-const monitor = createEventLoopMonitor({ intervalMs: 1000 });
+const monitor = createEventLoopMonitor({ intervalMs: STATUS_INTERVAL_MS });
 let rampDone = false;
-// The same message reaches every listener of this process: parse its envelope once.
-const keyByMessageId = new Map<string, string>();
+let samplesSent = 0;
+const correlationOf = createCorrelationCache();
 
 const send = (message: WorkerMessage): void => {
   if (process.connected) process.send?.(message);
@@ -59,6 +59,9 @@ const liveLatency = {
   sse: createLatencyBatcher(labLatencyBucketsSec),
   socketio: createLatencyBatcher(labLatencyBucketsSec),
 };
+const live = createLiveLatencyJoin<Transport>({
+  onLatency: (transport, latencyUs) => liveLatency[transport].add(latencyUs / 1e6),
+});
 
 function drainLiveLatency(): Partial<Record<Transport, LatencyBatch>> {
   const batches: Partial<Record<Transport, LatencyBatch>> = {};
@@ -69,108 +72,64 @@ function drainLiveLatency(): Partial<Record<Transport, LatencyBatch>> {
   return batches;
 }
 
-function record(listener: Listener, key: string): void {
-  const atUs = nowUs();
-  listener.keys.push(key);
-  listener.atUs.push(atUs);
-  const intendedUs = intendedSendUsOf(key.slice(key.indexOf(':') + 1));
-  if (intendedUs !== undefined) liveLatency[listener.transport].add((atUs - intendedUs) / 1e6);
-  counters[listener.transport].receipts += 1;
-}
-
-function opened(listener: Listener): void {
+function eventsOf(listener: Listener): ListenerEvents {
   const c = counters[listener.transport];
-  listener.opens += 1;
-  c.connects += 1;
-  c.connected += 1;
-  if (listener.opens > 1) c.reconnects += 1;
+  return {
+    opened({ recovered }) {
+      listener.opens += 1;
+      c.connects += 1;
+      c.connected += 1;
+      if (listener.opens > 1) c.reconnects += 1;
+      if (recovered) c.recovered += 1;
+    },
+    lost() {
+      c.connected -= 1;
+      c.disconnects += 1;
+    },
+    failed() {
+      c.errors += 1;
+    },
+    notification(type, correlationId, receivedAtUs) {
+      listener.receipts.push({ type, correlationId, receivedAtUs });
+      live.receipt(listener.transport, correlationId, receivedAtUs);
+      c.receipts += 1;
+    },
+  };
 }
 
-function openSse(start: StartMessage, n: number): Listener {
-  const listener: Listener = {
-    id: `${start.idPrefix}-sse-${n}`,
-    transport: 'sse',
-    keys: [],
-    atUs: [],
-    opens: 0,
-    close: () => undefined,
-  };
-  const source = new EventSource(new URL(start.ssePath, start.baseUrl));
-  let open = false;
-  source.onopen = () => {
-    open = true;
-    opened(listener);
-  };
-  source.onerror = () => {
-    counters.sse.errors += 1;
-    if (open) {
-      open = false;
-      counters.sse.connected -= 1;
-      counters.sse.disconnects += 1;
-    }
-  };
-  const onEvent = (event: MessageEvent<string>): void => {
-    let key = keyByMessageId.get(event.lastEventId);
-    if (key === undefined) {
-      const envelope = JSON.parse(event.data) as { type: string; correlationId: string };
-      key = receiptKey(envelope.type, envelope.correlationId);
-      if (event.lastEventId) keyByMessageId.set(event.lastEventId, key);
-    }
-    record(listener, key);
-  };
-  for (const type of notificationTypes) source.addEventListener(type, onEvent);
-  listener.close = () => source.close();
+function open(start: StartMessage, transport: Transport, n: number): Listener {
+  const listener: Listener = { id: `${start.idPrefix}-${transport}-${n}`, transport, receipts: [], opens: 0 };
+  const events = eventsOf(listener);
+  const localAddress = start.localAddress ? { localAddress: start.localAddress } : {};
+  listener.connection =
+    transport === 'sse'
+      ? openSseListener({
+          url: new URL(start.ssePath, start.baseUrl),
+          events,
+          correlationOf,
+          ...localAddress,
+        })
+      : openSocketListener({ baseUrl: start.baseUrl, path: start.socketPath, events, ...localAddress });
   return listener;
 }
 
-function openSocket(start: StartMessage, n: number): Listener {
-  const listener: Listener = {
-    id: `${start.idPrefix}-socketio-${n}`,
-    transport: 'socketio',
-    keys: [],
-    atUs: [],
-    opens: 0,
-    close: () => undefined,
-  };
-  const socket: Socket = io(start.baseUrl, {
-    path: start.socketPath,
-    transports: ['websocket'],
-    // One connection per listener: without forceNew every socket would share one Manager.
-    forceNew: true,
-    reconnectionDelayMax: 5000,
-    ...(start.localAddress ? { localAddress: start.localAddress } : {}),
+function sendStatus(): void {
+  const all = monitor.samples();
+  send({
+    type: 'status',
+    counters,
+    rampDone,
+    lagP99Ms: monitor.generatorHealth().lagP99Ms,
+    cpuPercent: all.at(-1)?.cpuPercent ?? 0,
+    samples: all.slice(samplesSent),
+    latency: drainLiveLatency(),
   });
-  socket.on('connect', () => {
-    opened(listener);
-    if (socket.recovered) counters.socketio.recovered += 1;
-  });
-  socket.on('disconnect', () => {
-    counters.socketio.connected -= 1;
-    counters.socketio.disconnects += 1;
-  });
-  socket.on('connect_error', () => (counters.socketio.errors += 1));
-  socket.onAny((event: string, envelope: { correlationId?: string } | undefined) => {
-    if (event === 'connected' || !envelope?.correlationId) return;
-    record(listener, receiptKey(event, envelope.correlationId));
-  });
-  listener.close = () => socket.disconnect();
-  return listener;
+  samplesSent = all.length;
 }
 
 async function startFleet(start: StartMessage): Promise<void> {
   monitor.start();
-  const statusTimer = setInterval(() => {
-    const health = monitor.generatorHealth();
-    send({
-      type: 'status',
-      counters,
-      rampDone,
-      lagP99Ms: health.lagP99Ms,
-      cpuPercent: monitor.samples().at(-1)?.cpuPercent ?? 0,
-      latency: drainLiveLatency(),
-    });
-  }, 1000);
-  statusTimer.unref();
+  setInterval(sendStatus, STATUS_INTERVAL_MS).unref();
   const plan: Transport[] = [];
   // Interleave the transports so a ramp is fair to both.
   for (let i = 0; i < Math.max(start.sse, start.socketio); i++) {
@@ -178,46 +137,38 @@ async function startFleet(start: StartMessage): Promise<void> {
     if (i < start.socketio) plan.push('socketio');
   }
   const batch = Math.max(1, Math.round(start.connectRatePerSec / 20));
-  let sseN = 0;
-  let socketN = 0;
+  const next = { sse: 0, socketio: 0 };
   for (let i = 0; i < plan.length; i += batch) {
-    for (const transport of plan.slice(i, i + batch)) {
-      listeners.push(transport === 'sse' ? openSse(start, sseN++) : openSocket(start, socketN++));
-    }
+    for (const transport of plan.slice(i, i + batch))
+      listeners.push(open(start, transport, next[transport]++));
     await sleep(50);
   }
   rampDone = true;
 }
 
 function analyze(message: AnalyzeMessage): AnalysisMessage {
-  const expected: ExpectedNotification[] = message.expected.map(([id, sentAtUs]) => ({ id, sentAtUs }));
-  const lastReceiptUs: Record<string, number> = {};
-  for (const listener of listeners) {
-    listener.keys.forEach((key, i) => {
-      const at = listener.atUs[i] ?? 0;
-      if ((lastReceiptUs[key] ?? 0) < at) lastReceiptUs[key] = at;
-    });
-  }
+  const lastReceiptUs = new Array<number>(message.expected.length).fill(0);
   const byTransport = {} as AnalysisMessage['byTransport'];
   for (const transport of transports) {
-    const own: ListenerReceipts[] = listeners
-      .filter((l) => l.transport === transport)
-      .map((l) => ({
-        listenerId: l.id,
-        receipts: l.keys.map((id, i) => ({ id, receivedAtUs: l.atUs[i] ?? 0 })),
-      }));
-    const report = analyzeDelivery(expected, own);
+    const own = listeners.filter((l) => l.transport === transport);
+    const join = joinReceipts(
+      message.expected,
+      own.map((l) => ({ listenerId: l.id, receipts: l.receipts })),
+    );
+    join.lastReceiptUs.forEach((us, i) => {
+      if ((lastReceiptUs[i] ?? 0) < us) lastReceiptUs[i] = us;
+    });
     byTransport[transport] = {
-      totals: report.totals,
-      latency: report.latency.encode(),
-      worst: report.listeners.filter((l) => l.missing > 0 || l.duplicated > 0).slice(0, 10),
+      totals: join.totals,
+      latency: join.latency.encode(),
+      worst: join.listeners.filter((l) => l.missing > 0 || l.duplicated > 0).slice(0, 10),
     };
   }
   return { type: 'analysis', byTransport, lastReceiptUs };
 }
 
 function stop(): void {
-  for (const listener of listeners) listener.close();
+  for (const listener of listeners) listener.connection?.close();
   monitor.stop();
   process.exit(0);
 }
@@ -225,6 +176,8 @@ function stop(): void {
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'start') {
     startFleet(message).catch((error: unknown) => send({ type: 'fatal', message: String(error) }));
+  } else if (message.type === 'expect') {
+    for (const [correlationId, intendedSendUs] of message.items) live.expect(correlationId, intendedSendUs);
   } else if (message.type === 'analyze') {
     send(analyze(message));
   } else {

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  correlationIdFor,
-  createLatencyBatcher,
-  intendedSendUsOf,
-  replayLatencyBatch,
-} from './live-latency.ts';
+import { createLatencyBatcher, replayLatencyBatch } from './live-latency.ts';
 
 describe('live notification latency', () => {
-  it('carries the intended send time in the correlation id and reads it back', () => {
-    const intendedAtUs = 1_795_000_000_123_456;
-    const id = correlationIdFor('lab-run7-create', 42, intendedAtUs);
-    expect(id).toMatch(/^[\w.:@-]{1,128}$/);
-    expect(intendedSendUsOf(id)).toBe(intendedAtUs);
-  });
-
-  it('finds no intended time in a foreign correlation id', () => {
-    expect(intendedSendUsOf('0b5c2d0e-9a1f-4d6a-8d1e-2f3b4c5d6e7f')).toBeUndefined();
-    expect(intendedSendUsOf('lab-crud-3')).toBeUndefined();
-  });
-
   it('replays a batch with exact bucket counts and sum', () => {
     const buckets = [0.01, 0.1, 1];
     const batcher = createLatencyBatcher(buckets);

@@ -1,22 +1,9 @@
 /**
- * Live end-to-end notification latency. The lab's writers put each request's intended send time
- * into its correlation id (`<prefix>-<seq>.t<epoch µs>`); the API carries the id into every event
- * it causes, so a listener can compute receipt − intended send the moment a notification arrives,
- * without asking the parent. Listener processes batch these samples per status interval and the
- * parent replays them into the lab's Prometheus histogram (`lab_latency_seconds{kind="notification"}`).
- * The report's figures still come from the exact per-listener analysis at the end of the run.
+ * Live end-to-end notification latency: listener processes join receipts with expectations as they
+ * arrive (lab/measure/live-latency-join.ts), batch the samples per status interval, and the parent
+ * replays them into the lab's Prometheus histogram (`lab_latency_seconds{kind="notification"}`).
+ * The report's figures still come from the exact receipt join at the end of the run.
  */
-export function correlationIdFor(prefix: string, seq: number, intendedAtUs: number): string {
-  return `${prefix}-${seq}.t${Math.round(intendedAtUs)}`;
-}
-
-const intendedSuffix = /\.t(\d{13,17})$/;
-
-/** The intended send time (epoch µs) a lab correlation id carries, if it carries one. */
-export function intendedSendUsOf(correlationId: string): number | undefined {
-  const match = intendedSuffix.exec(correlationId);
-  return match ? Number(match[1]) : undefined;
-}
 
 /** Samples of one interval, grouped by histogram bucket: count and sum (seconds) per bucket. */
 export interface LatencyBatch {

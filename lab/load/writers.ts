@@ -1,7 +1,7 @@
 import type { FixedRateResult } from '../metrics/open-loop-schedule.ts';
 import { runHttpAtFixedRate, type FixedRateResponse } from './fixed-rate-http.ts';
 import type { HttpClient, HttpRequestSpec } from './http-client.ts';
-import { correlationIdFor } from './live-latency.ts';
+import { correlationIdFor } from '../measure/correlation.ts';
 import { notificationsCausedBy } from '../../contracts/causality.ts';
 import type { NotificationType } from '../../contracts/envelope.ts';
 import { headers, routes, studentPath } from '../../contracts/http.ts';
@@ -51,10 +51,9 @@ export async function runWriters(options: WritersOptions): Promise<WritersResult
   const statuses: Record<string, number> = {};
   let accepted = 0;
   let rejected = 0;
-  const correlationOf = (seq: number, intendedAtUs: number): string =>
-    correlationIdFor(options.correlationPrefix, seq, intendedAtUs);
-  const request = (seq: number, intendedAtUs: number): HttpRequestSpec => {
-    const correlationId = correlationOf(seq, intendedAtUs);
+  const correlationOf = (seq: number): string => correlationIdFor(options.correlationPrefix, seq);
+  const request = (seq: number): HttpRequestSpec => {
+    const correlationId = correlationOf(seq);
     const requestHeaders = { [headers.correlationId]: correlationId };
     if (options.kind === 'create') {
       return {
@@ -85,7 +84,7 @@ export async function runWriters(options: WritersOptions): Promise<WritersResult
       statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
       if (status >= 200 && status < 300) {
         accepted += 1;
-        options.onAccepted?.(correlationOf(event.seq, event.intendedAtUs), event.intendedAtUs, options.kind);
+        options.onAccepted?.(correlationOf(event.seq), event.intendedAtUs, options.kind);
       } else rejected += 1;
       options.onResponse?.(event);
     },

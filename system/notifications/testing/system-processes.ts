@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../bench/bench-target.ts';
+import { freePort } from './free-port.ts';
 
 /** Test-only: another service of the system (`api`, `worker`) running as a child process. */
 export interface SystemProcess {

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'amqplib';
 
-import { createAmqpChannelPool } from '../../shared/amqp-channel-pool.ts';
-import { createResilientPublisher } from '../../shared/amqp-resilient-publisher.ts';
-import { defaultUrls } from '../../../contracts/default-urls.ts';
-import { createEnvelope } from '../../../contracts/envelope.ts';
-import { createLogger } from '../../shared/logger.ts';
-import { createOutboxRelay } from '../../shared/outbox/outbox-relay.ts';
-import { appendToOutboxPostgres } from '../../shared/outbox/postgres-outbox-store.ts';
-import { createPostgresOutboxStore } from '../../shared/outbox/postgres-outbox-store.ts';
-import { createResiliencePolicy } from '../../shared/resilience-policy.ts';
-import { createTestDatabase } from '../testing/postgres-test-database.ts';
-import { createPostgresPool } from '../../shared/postgres-pool.ts';
+import { createAmqpChannelPool } from '../../system/shared/amqp-channel-pool.ts';
+import { createResilientPublisher } from '../../system/shared/amqp-resilient-publisher.ts';
+import { defaultUrls } from '../../contracts/default-urls.ts';
+import { createEnvelope } from '../../contracts/envelope.ts';
+import { createLogger } from '../../system/shared/logger.ts';
+import { createOutboxRelay } from '../../system/shared/outbox/outbox-relay.ts';
+import { appendToOutboxPostgres } from '../../system/shared/outbox/postgres-outbox-store.ts';
+import { createPostgresOutboxStore } from '../../system/shared/outbox/postgres-outbox-store.ts';
+import { createResiliencePolicy } from '../../system/shared/resilience-policy.ts';
+import { createTestDatabase } from '../../system/api/testing/postgres-test-database.ts';
+import { createPostgresPool } from '../../system/shared/postgres-pool.ts';
 
 export interface PublishRate {
   messages: number;

@@ -9,8 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { assertWorkerTopology } from '../../shared/topology.ts';
-import { createWorkerService, type WorkerService } from '../service.ts';
+import { assertWorkerTopology } from '../../system/shared/topology.ts';
+import { createWorkerService, type WorkerService } from '../../system/worker/service.ts';
 import {
   createTestBroker,
   createTestDatabase,
@@ -20,7 +20,7 @@ import {
   testWorkerConfig,
   type TestBroker,
   type TestDatabase,
-} from '../testing/worker-test-env.ts';
+} from '../../system/worker/testing/worker-test-env.ts';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 1_500);
 const largePrefetch = Number(process.env.BENCH_PREFETCH ?? 50);

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import type { BenchTargets } from './bench-targets.ts';
+import type { BenchTargets } from './api-bench-targets.ts';
 import { benchBareAmqplib, benchOutboxRelay } from './relay-bench.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,7 +46,10 @@ async function dedupeCached(api: string): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-const child = fork(path.join(here, 'bench-targets.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const child = fork(path.join(here, 'api-bench-targets.ts'), {
+  execArgv: ['--import', 'tsx'],
+  stdio: 'inherit',
+});
 const targets = await new Promise<BenchTargets>((resolve, reject) => {
   child.once('message', (m) => resolve(m as BenchTargets));
   child.once('exit', (code) => reject(new Error(`bench targets exited with ${code}`)));
@@ -87,7 +90,7 @@ const report = {
   publish: { bareAmqplib: bareAmqp, outboxRelay: relay, relayVsBare: relay.perSecond / bareAmqp.perSecond },
   targets: { apiCachedVsBare: 0.5, relayVsBare: 0.5 },
 };
-const out = path.resolve(here, '../../../reports/bench/api.json');
+const out = path.resolve(here, '../../reports/bench/api.json');
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
 

@@ -2,10 +2,10 @@
 // does not share their event loop. Sends their URLs over IPC, stops on 'stop' or parent exit.
 import http from 'node:http';
 import express from 'express';
-import { createLogger } from '../../shared/logger.ts';
-import { loadApiConfig } from '../config.ts';
-import { createApiService } from '../service.ts';
-import { createTestDatabase } from '../testing/postgres-test-database.ts';
+import { createLogger } from '../../system/shared/logger.ts';
+import { loadApiConfig } from '../../system/api/config.ts';
+import { createApiService } from '../../system/api/service.ts';
+import { createTestDatabase } from '../../system/api/testing/postgres-test-database.ts';
 
 export interface BenchTargets {
   bareHttp: string;

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+
+export interface ListenersBenchArgs {
+  listeners: number;
+  ratePerSec: number;
+  durationSec: number;
+  /** Listener processes. */
+  workers: number;
+  /** New connections per second over the whole fleet. */
+  connectRatePerSec: number;
+  out: string;
+  amqpUrl: string;
+  redisUrl: string;
+}
+
+/** `--listeners --rate --duration --workers --connect-rate --out`; throws listing every bad value. */
+export function parseListenersBenchArgs(
+  argv: string[],
+  urls: { amqpUrl: string; redisUrl: string },
+): ListenersBenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      listeners: { type: 'string', default: '10000' },
+      rate: { type: 'string', default: '2' },
+      duration: { type: 'string', default: '30' },
+      workers: { type: 'string', default: '4' },
+      'connect-rate': { type: 'string', default: '2000' },
+      out: { type: 'string', default: 'reports/bench/listeners.json' },
+    },
+  });
+  const problems: string[] = [];
+  const positive = (name: string, raw: string, integer: boolean): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      problems.push(`--${name} must be a positive ${integer ? 'integer' : 'number'} (got "${raw}")`);
+    return n;
+  };
+  const args: ListenersBenchArgs = {
+    listeners: positive('listeners', values.listeners, true),
+    ratePerSec: positive('rate', values.rate, false),
+    durationSec: positive('duration', values.duration, false),
+    workers: positive('workers', values.workers, true),
+    connectRatePerSec: positive('connect-rate', values['connect-rate'], false),
+    out: values.out,
+    ...urls,
+  };
+  if (problems.length > 0) throw new Error(`bench:listeners: ${problems.join('; ')}`);
+  return args;
+}

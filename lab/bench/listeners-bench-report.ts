@@ -1,0 +1,165 @@
+import type { Transport } from '../../contracts/transports.ts';
+import type { ListenerProcessHealth } from '../load/listener-fleet.ts';
+import type { TransportCounters } from '../load/listener-protocol.ts';
+
+/**
+ * When a run says more about the generator than about the service. Receipt times are taken in the
+ * listener processes and send times in the publisher: a loop lagging by more than this delays the
+ * one or the other, so the latency measured would be partly the lab's own.
+ */
+export const validityBounds = {
+  /** Any listener process's event-loop lag p99 over the measured window, ms. */
+  listenerLagP99Ms: 50,
+  /** The publishing (orchestrator) process's event-loop lag p99 over the window, ms. */
+  publisherLagP99Ms: 50,
+} as const;
+
+/** What the bench wants of the service. */
+export const targets = { p99Ms: 200, rssMbPer1000: 15 } as const;
+
+export interface ListenersBenchInputs {
+  config: { listeners: number; ratePerSec: number; durationSec: number; workers: number };
+  published: number;
+  publishedLate: number;
+  connectSec: number;
+  serverConnected: Record<Transport, number>;
+  droppedByServer: number;
+  serverPipelineMs: Record<Transport, { p50: string; p99: string }>;
+  rss: { baselineBytes: number; withListenersBytes: number };
+  /** The scenario's notification metrics (same names, same code: lab/experiment/standard-metrics.ts). */
+  metrics: Readonly<Record<string, number>>;
+  /** Fleet counters at the end of the measured window. */
+  counters: Record<Transport, TransportCounters>;
+  /** Each listener process over the measured window. */
+  processes: readonly ListenerProcessHealth[];
+  publisherLagMs: { p99: number; max: number };
+  /** The measured window (first publish → last receipt awaited), ms. */
+  windowMs: number;
+  /** Cores of this machine, which the listener processes share with the service. */
+  cores: number;
+  /** The service's process_cpu_seconds_total at the window's start and end. */
+  serverCpuSec: { before: number; after: number };
+}
+
+const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number): number => round(bytes / 2 ** 20, 1);
+
+function transportSummary(inputs: ListenersBenchInputs, t: Transport) {
+  const m = (name: string): number => inputs.metrics[`notifications.${t}.${name}`] ?? 0;
+  const expected = m('listeners') * inputs.published;
+  return {
+    connected: inputs.counters[t].connected,
+    expected,
+    delivered: m('delivered'),
+    allDelivered: m('delivered') === expected && m('duplicated') === 0,
+    disconnects: inputs.counters[t].disconnects,
+    connectErrors: inputs.counters[t].errors,
+    latency: {
+      p50: round(m('latency.p50Ms')),
+      p90: round(m('latency.p90Ms')),
+      p99: round(m('latency.p99Ms')),
+      max: round(m('latency.maxMs')),
+      samples: m('latency.count'),
+    },
+  };
+}
+
+/** Why the run cannot be trusted, or undefined when it can. */
+export function invalidReasonOf(inputs: ListenersBenchInputs): string | undefined {
+  const reasons: string[] = [];
+  const lagging = inputs.processes
+    .map((p, i) => ({ ...p, i }))
+    .filter((p) => p.lagP99Ms > validityBounds.listenerLagP99Ms);
+  for (const p of lagging) {
+    reasons.push(
+      `listener process ${p.i} event-loop lag p99 ${round(p.lagP99Ms, 1)} ms > ${validityBounds.listenerLagP99Ms} ms`,
+    );
+  }
+  if (inputs.processes.some((p) => p.samples === 0)) reasons.push('a listener process sent no health sample');
+  if (inputs.publisherLagMs.p99 > validityBounds.publisherLagP99Ms) {
+    reasons.push(
+      `publisher event-loop lag p99 ${round(inputs.publisherLagMs.p99, 1)} ms > ${validityBounds.publisherLagP99Ms} ms`,
+    );
+  }
+  if (inputs.published === 0) reasons.push('nothing was published');
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
+}
+
+/** The bench's result: JSON for reports/bench/listeners.json. A pure function of the inputs. */
+export function listenersBenchReport(inputs: ListenersBenchInputs, at: Date) {
+  const sse = transportSummary(inputs, 'sse');
+  const socketio = transportSummary(inputs, 'socketio');
+  const held = sse.connected + socketio.connected;
+  const rssMb = mb(inputs.rss.withListenersBytes);
+  const perThousand = (value: number): number => (held > 0 ? round((value / held) * 1000) : Number.NaN);
+  const delivered = inputs.metrics['notifications.delivered'] ?? 0;
+  const serverCpuUs = (inputs.serverCpuSec.after - inputs.serverCpuSec.before) * 1e6;
+  const generatorCpuPercent = inputs.processes.reduce((sum, p) => sum + p.cpuPercent, 0);
+  const invalidReason = invalidReasonOf(inputs);
+  return {
+    at: at.toISOString(),
+    config: inputs.config,
+    valid: invalidReason === undefined,
+    ...(invalidReason ? { invalidReason } : {}),
+    validityBounds,
+    latencyClock: 'intended publish time of the notification → receipt at the listener process',
+    published: inputs.published,
+    publishedLate: inputs.publishedLate,
+    connectSec: round(inputs.connectSec),
+    serverConnected: inputs.serverConnected,
+    droppedByServer: inputs.droppedByServer,
+    serverPipelineMs: inputs.serverPipelineMs,
+    transports: { sse, socketio },
+    serverRss: {
+      baselineMb: mb(inputs.rss.baselineBytes),
+      withListenersMb: rssMb,
+      mbPer1000Listeners: perThousand(rssMb),
+      deltaMbPer1000Listeners: perThousand(mb(inputs.rss.withListenersBytes - inputs.rss.baselineBytes)),
+    },
+    serverCpuUsPerDelivery: delivered > 0 ? round(serverCpuUs / delivered) : Number.NaN,
+    generatorCpu: {
+      // Share of the whole machine (0..1) the listener processes used over the window.
+      share: round(generatorCpuPercent / 100 / inputs.cores, 3),
+      cores: inputs.cores,
+      windowMs: Math.round(inputs.windowMs),
+      perWorkerCpuMs: inputs.processes.map((p) => Math.round(p.cpuMs)),
+    },
+    generatorLoopLagMs: {
+      p99Worst: round(Math.max(0, ...inputs.processes.map((p) => p.lagP99Ms))),
+      maxWorst: round(Math.max(0, ...inputs.processes.map((p) => p.lagMaxMs))),
+      perWorker: inputs.processes.map((p) => ({ p99: round(p.lagP99Ms), max: round(p.lagMaxMs) })),
+      orchestrator: { p99: round(inputs.publisherLagMs.p99), max: round(inputs.publisherLagMs.max) },
+    },
+    metrics: inputs.metrics,
+    targets,
+    verdict: {
+      everyNotificationDelivered:
+        sse.allDelivered && socketio.allDelivered && held === inputs.config.listeners,
+      p99WithinTarget: sse.latency.p99 <= targets.p99Ms && socketio.latency.p99 <= targets.p99Ms,
+      rssWithinTarget: perThousand(rssMb) <= targets.rssMbPer1000,
+    },
+  };
+}
+
+export type ListenersBenchReport = ReturnType<typeof listenersBenchReport>;
+
+/** The console summary of a report. */
+export function listenersBenchText(report: ListenersBenchReport): string {
+  const row = (name: string, t: ListenersBenchReport['transports']['sse']): string =>
+    `${name.padEnd(9)} ${String(t.connected).padStart(6)} ${`${t.delivered}/${t.expected}`.padStart(16)} ` +
+    `${String(t.latency.p50).padStart(8)} ${String(t.latency.p99).padStart(8)} ${String(t.latency.max).padStart(8)}`;
+  return [
+    `published ${report.published} notifications at ${report.config.ratePerSec}/s to ${report.config.listeners} listeners`,
+    `latency clock: ${report.latencyClock}`,
+    'transport connected delivered/expected    p50ms    p99ms    maxms',
+    row('sse', report.transports.sse),
+    row('socketio', report.transports.socketio),
+    `server RSS ${report.serverRss.withListenersMb} MB (baseline ${report.serverRss.baselineMb} MB): ` +
+      `${report.serverRss.mbPer1000Listeners} MB per 1,000 listeners`,
+    `server CPU per delivered notification: ${report.serverCpuUsPerDelivery} µs; ` +
+      `listener processes used ${Math.round(report.generatorCpu.share * 100)}% of ${report.generatorCpu.cores} cores`,
+    `listener loop lag: worst p99 ${report.generatorLoopLagMs.p99Worst} ms, max ${report.generatorLoopLagMs.maxWorst} ms`,
+    `valid: ${report.valid}${report.invalidReason ? ` (${report.invalidReason})` : ''}`,
+    `verdict: ${JSON.stringify(report.verdict)}`,
+  ].join('\n');
+}
