@@ -29,6 +29,7 @@ export { parseCliArgs } from './cli-args.ts';
 export type { FixedRateResponse } from './load/fixed-rate-http.ts';
 export type { HttpClient, HttpRequestSpec } from './load/http-client.ts';
 export type { ListenerFleet } from './load/listener-fleet.ts';
+export type { ExpectedNotification } from './measure/correlation.ts';
 export { runUntilAborted } from './load/open-ended-load.ts';
 export { studentBody, type WritersResult } from './load/writers.ts';
 export {

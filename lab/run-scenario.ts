@@ -25,6 +25,7 @@ import type { LabResult } from './report/result-schema.ts';
 import { connectComposeTarget } from './target/compose-target.ts';
 import { startLocalTarget } from './target/local-target.ts';
 import { isTargetError, TargetError, type ServiceEnvs, type Target } from './target/target.ts';
+import type { ExpectedNotification } from './measure/correlation.ts';
 
 export interface RunScenarioOptions {
   scenario: AnyScenario;
@@ -180,7 +181,7 @@ async function measure(
   const notes: string[] = [];
   const metrics: Record<string, number> = {};
   const backgrounds = new Map<string, Promise<unknown>>();
-  const expected: [string, number][] = [];
+  const expected: ExpectedNotification[] = [];
   const ctx: ScenarioContext = createScenarioContext({
     scenario: scenario.name,
     options,

@@ -31,7 +31,11 @@ describe('listener-storm', () => {
   it('counts as live only what was sent from the steady phase to the guard before the reset', () => {
     const steadyMs = 1_000_000;
     const resetMs = steadyMs + 10_000;
-    const at = (ms: number): [string, number] => [`n@${ms}`, ms * 1000];
+    const at = (ms: number) => ({
+      type: 'student.created',
+      correlationId: `n@${ms}`,
+      intendedSendUs: ms * 1000,
+    });
     const expected = [
       at(steadyMs - 1),
       at(steadyMs),
@@ -39,7 +43,7 @@ describe('listener-storm', () => {
       at(resetMs - liveGuardMs),
       at(resetMs + 5),
     ];
-    expect(liveWindow(expected, steadyMs, resetMs).map(([key]) => key)).toEqual([
+    expect(liveWindow(expected, steadyMs, resetMs).map((e) => e.correlationId)).toEqual([
       `n@${steadyMs}`,
       `n@${resetMs - liveGuardMs - 1}`,
     ]);

@@ -9,6 +9,7 @@ import {
   resultMetrics,
   defineScenario,
   waitForDelivery,
+  type ExpectedNotification,
   type ListenerFleet,
   type WritersResult,
   type RunOptions,
@@ -126,13 +127,13 @@ export const liveGuardMs = 1000;
 
 /** The expected notifications sent while nothing was being reset: from `fromMs` to the guard before the fault. */
 export function liveWindow(
-  expected: readonly [string, number][],
+  expected: readonly ExpectedNotification[],
   fromMs: number,
   faultAppliedMs: number,
-): [string, number][] {
+): ExpectedNotification[] {
   const fromUs = fromMs * 1000;
   const untilUs = (faultAppliedMs - liveGuardMs) * 1000;
-  return expected.filter(([, sentAtUs]) => sentAtUs >= fromUs && sentAtUs < untilUs);
+  return expected.filter((e) => e.intendedSendUs >= fromUs && e.intendedSendUs < untilUs);
 }
 
 /**
@@ -148,7 +149,7 @@ async function liveLatency(ctx: ScenarioContext, state: RunState): Promise<void>
   const live = liveWindow(ctx.expectedNotifications(), steadyMs, appliedMs);
   ctx.metric('notifications.live.expected', live.length);
   if (live.length === 0) return;
-  const analysis = await fleet.analyze(live);
+  const analysis = await fleet.join(live);
   if (analysis.latency.count === 0) return;
   for (const [name, value] of Object.entries(
     latencyMetrics('notifications.live.latency', analysis.latency.summary()),

@@ -16,7 +16,6 @@ import { metricNames } from '../../contracts/service-metrics.ts';
 import { transports, type Transport } from '../../contracts/transports.ts';
 import { notificationMetrics } from '../experiment/standard-metrics.ts';
 import { startListenerFleet, type ListenerFleet } from '../load/listener-fleet.ts';
-import { receiptKey } from '../load/listener-protocol.ts';
 import { histogramQuantile, sumSamples, type PromSample } from '../metrics/prometheus-text.ts';
 import { parseListenersBenchArgs } from './listeners-bench-args.ts';
 import {
@@ -86,10 +85,6 @@ async function measure(
   const windowMs = Date.now() - windowStartMs;
   const after = await target.scrape();
   await sleep(1200); // one more status, so every process's last health sample has arrived
-  const keyed = published.expected.map((e): [string, number] => [
-    receiptKey(e.type, e.correlationId),
-    e.intendedSendUs,
-  ]);
   return {
     config: {
       listeners: args.listeners,
@@ -104,7 +99,7 @@ async function measure(
     droppedByServer: sumSamples(after, metricNames.notificationsDropped) ?? 0,
     serverPipelineMs: serverPipelineMs(after),
     rss: { baselineBytes: baselineRssBytes, withListenersBytes },
-    metrics: await notificationMetrics([fleet], keyed, () => 'bench'),
+    metrics: await notificationMetrics([fleet], published.expected, () => 'bench'),
     counters: fleet.counters(),
     processes: fleet.processHealth({ fromMs: windowStartMs, toMs: windowStartMs + windowMs }),
     publisherLagMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },

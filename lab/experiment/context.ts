@@ -9,11 +9,11 @@ import { replayLatencyBatch } from '../load/live-latency.ts';
 import type { RequestStats } from '../load/request-stats.ts';
 import { fireWave, type WaveResult } from '../load/wave.ts';
 import { runWriters, notificationsOf, type WritersOptions, type WritersResult } from '../load/writers.ts';
-import { receiptKey } from '../load/listener-protocol.ts';
 import type { ServiceName, Target } from '../target/target.ts';
 import * as faultActions from './fault-actions.ts';
 import type { BreakerPoint } from './service-sampler.ts';
 import type { PhaseClock } from './phase-clock.ts';
+import type { ExpectedNotification } from '../measure/correlation.ts';
 
 /** Fault helpers bound to the target's Toxiproxy client. */
 export interface ContextFaults {
@@ -70,10 +70,10 @@ export interface ScenarioContext {
   fleets(): readonly ListenerFleet[];
   /** Epoch ms at which the run's measurements start (timeline `tSec` 0). */
   readonly runStartedMs: number;
-  /** Declares a notification every listener should receive (`<type>:<correlationId>`). */
+  /** Declares a notification every listener should receive, with the intended send of its cause. */
   expectNotification(type: string, correlationId: string, intendedAtUs: number): void;
-  /** Expected `[key, intendedSendUs]`, in send order. */
-  expectedNotifications(): [string, number][];
+  /** Every expected notification so far, in intended send order. */
+  expectedNotifications(): ExpectedNotification[];
   /** Runs work in the background across phases; awaited (and its errors reported) before `collect`. */
   background(name: string, work: Promise<unknown>): void;
   faults: ContextFaults;
@@ -99,7 +99,7 @@ export interface ContextDeps {
   backgrounds: Map<string, Promise<unknown>>;
   fleets: ListenerFleet[];
   clients: HttpClient[];
-  expected: [string, number][];
+  expected: ExpectedNotification[];
   breakers: () => BreakerPoint[];
   startedMs: number;
 }
@@ -187,10 +187,11 @@ export function createScenarioContext(deps: ContextDeps): ScenarioContext {
     fleets: () => deps.fleets,
     runStartedMs: deps.startedMs,
     expectNotification(type, correlationId, intendedAtUs) {
-      deps.expected.push([receiptKey(type, correlationId), intendedAtUs]);
-      for (const fleet of deps.fleets) fleet.expect([{ type, correlationId, intendedSendUs: intendedAtUs }]);
+      const expected = { type, correlationId, intendedSendUs: intendedAtUs };
+      deps.expected.push(expected);
+      for (const fleet of deps.fleets) fleet.expect([expected]);
     },
-    expectedNotifications: () => [...deps.expected].sort((a, b) => a[1] - b[1]),
+    expectedNotifications: () => [...deps.expected].sort((a, b) => a.intendedSendUs - b.intendedSendUs),
     background(name, work) {
       // Errors are reported when awaited; never left unhandled in the meantime.
       work.catch(() => undefined);

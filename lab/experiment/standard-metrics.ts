@@ -4,6 +4,7 @@ import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 import type { ListenerFleet } from '../load/listener-fleet.ts';
 import { transports } from '../load/listener-protocol.ts';
 import type { RequestStats } from '../load/request-stats.ts';
+import type { ExpectedNotification } from '../measure/correlation.ts';
 
 /**
  * Metrics every run reports (README "Result metrics"):
@@ -44,17 +45,17 @@ export function httpMetrics(recorder: PhaseRecorder, stats: RequestStats): Recor
  */
 export async function notificationMetrics(
   fleets: readonly ListenerFleet[],
-  expected: readonly [string, number][],
+  expected: readonly ExpectedNotification[],
   phaseAt: (epochMs: number) => string,
 ): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  const correlationIds = new Set(expected.map(([key]) => key.slice(key.indexOf(':') + 1)));
+  const correlationIds = new Set(expected.map((e) => e.correlationId));
   out['events.accepted'] = correlationIds.size;
   if (fleets.length === 0) return out;
   const fleet = fleets[0];
   if (!fleet) return out;
   if (fleets.length > 1) out['notifications.fleets'] = fleets.length;
-  const analysis = await fleet.analyze(expected);
+  const analysis = await fleet.join(expected);
   let listeners = 0;
   const sum = { delivered: 0, missing: 0, duplicated: 0, outOfOrder: 0, listenersComplete: 0 };
   for (const t of transports) {
@@ -84,8 +85,7 @@ export async function notificationMetrics(
     );
   }
   // A write is lost when none of its notifications reached any listener.
-  const reachedIds = new Set([...analysis.reached].map((key) => key.slice(key.indexOf(':') + 1)));
-  out['events.lost'] = [...correlationIds].filter((id) => !reachedIds.has(id)).length;
+  out['events.lost'] = [...correlationIds].filter((id) => !analysis.reachedCorrelationIds.has(id)).length;
   await perPhase(out, fleet, expected, phaseAt, listeners);
   return out;
 }
@@ -93,18 +93,18 @@ export async function notificationMetrics(
 async function perPhase(
   out: Record<string, number>,
   fleet: ListenerFleet,
-  expected: readonly [string, number][],
+  expected: readonly ExpectedNotification[],
   phaseAt: (epochMs: number) => string,
   listeners: number,
 ): Promise<void> {
-  const byPhase = new Map<string, [string, number][]>();
+  const byPhase = new Map<string, ExpectedNotification[]>();
   for (const item of expected) {
-    const phase = phaseAt(item[1] / 1000);
+    const phase = phaseAt(item.intendedSendUs / 1000);
     byPhase.set(phase, [...(byPhase.get(phase) ?? []), item]);
   }
   if (byPhase.size < 2) return;
   for (const [phase, items] of byPhase) {
-    const analysis = await fleet.analyze(items);
+    const analysis = await fleet.join(items);
     let delivered = 0;
     let missing = 0;
     for (const t of transports) {

@@ -1,10 +1,10 @@
-import { emptyTotals, type DeliveryTotals, type ListenerDelivery } from '../metrics/delivery-tracker.ts';
+import { emptyTotals, type DeliveryTotals, type ListenerDelivery } from '../measure/delivery-analysis.ts';
 import {
   createLatencyHistogram,
   decodeLatencyHistogram,
   type LatencyHistogram,
 } from '../metrics/latency-histogram.ts';
-import { notificationKey, type ExpectedNotification } from '../measure/correlation.ts';
+import { type ExpectedNotification } from '../measure/correlation.ts';
 import { transports, type AnalysisMessage, type Transport } from './listener-protocol.ts';
 
 export interface FleetAnalysis {
@@ -18,8 +18,6 @@ export interface FleetAnalysis {
   timeToLastSubscriber: LatencyHistogram;
   /** Correlation ids of which at least one notification reached at least one listener. */
   reachedCorrelationIds: Set<string>;
-  /** @deprecated `<type>:<correlationId>` keys that reached a listener; use `reachedCorrelationIds`. */
-  reached: Set<string>;
 }
 
 /** One fleet-wide analysis from every process's part: histograms merged, counts added. */
@@ -44,14 +42,12 @@ export function mergeAnalyses(
     byTransport[t] = { totals, latency: merged, worst: worst.slice(0, 10) };
   }
   const timeToLastSubscriber = createLatencyHistogram();
-  const reached = new Set<string>();
   const reachedCorrelationIds = new Set<string>();
   expected.forEach((notification, i) => {
     const last = Math.max(0, ...replies.map((r) => r.lastReceiptUs[i] ?? 0));
     if (last === 0) return;
-    reached.add(notificationKey(notification));
     reachedCorrelationIds.add(notification.correlationId);
     timeToLastSubscriber.record(last - notification.intendedSendUs);
   });
-  return { byTransport, latency, timeToLastSubscriber, reachedCorrelationIds, reached };
+  return { byTransport, latency, timeToLastSubscriber, reachedCorrelationIds };
 }

@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratorSample } from '../metrics/event-loop-monitor.ts';
-import { expectedFromKeyed, type ExpectedNotification } from '../measure/correlation.ts';
+import type { ExpectedNotification } from '../measure/correlation.ts';
 import { mergeAnalyses, type FleetAnalysis } from './fleet-analysis.ts';
 import { healthOver, type ListenerProcessHealth } from './listener-health.ts';
 import {
@@ -57,8 +57,6 @@ export interface ListenerFleet {
   expect(items: readonly ExpectedNotification[]): void;
   /** Delivery completeness + latency (receipt − intended send) of the expected notifications. */
   join(expected: readonly ExpectedNotification[]): Promise<FleetAnalysis>;
-  /** @deprecated {@link ListenerFleet.join} with `[receiptKey, intendedSendUs]` tuples. */
-  analyze(expected: readonly [string, number][]): Promise<FleetAnalysis>;
   /** Largest event-loop lag p99 reported by any worker, ms (generator health). */
   maxLagP99Ms(): number;
   /** Each listener process's lag and CPU over a window (epoch ms; default: the whole run). */
@@ -180,7 +178,6 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
       for (const item of items) outbox.push([item.correlationId, item.intendedSendUs]);
     },
     join,
-    analyze: (expected) => join(expectedFromKeyed(expected)),
     maxLagP99Ms() {
       return Math.max(0, ...handles.map((h) => h.status?.lagP99Ms ?? 0));
     },

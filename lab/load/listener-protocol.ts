@@ -1,21 +1,13 @@
 // Messages between a listener fleet (listener-fleet.ts) and its processes (listener-worker.ts).
 import type { LatencyBatch } from './live-latency.ts';
-import type { DeliveryTotals, ListenerDelivery } from '../metrics/delivery-tracker.ts';
+import type { DeliveryTotals, ListenerDelivery } from '../measure/delivery-analysis.ts';
 import type { GeneratorSample } from '../metrics/event-loop-monitor.ts';
 import type { Transport } from '../../contracts/transports.ts';
-import { notificationKey, type ExpectedNotification } from '../measure/correlation.ts';
+import type { ExpectedNotification } from '../measure/correlation.ts';
 export { transports, type Transport } from '../../contracts/transports.ts';
 
 /** Notification types a listener subscribes to. */
 export { notificationTypes } from '../../contracts/envelope.ts';
-
-/**
- * @deprecated Legacy `<type>:<correlationId>` key of the scenario context's expected list; new code
- * passes {@link ExpectedNotification} objects (lab/measure/correlation.ts).
- */
-export function receiptKey(type: string, correlationId: string): string {
-  return notificationKey({ type, correlationId });
-}
 
 /** How often a process samples its health and sends a status, ms. */
 export const STATUS_INTERVAL_MS = 1000;

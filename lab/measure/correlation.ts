@@ -38,15 +38,3 @@ export function correlationIdFor(runPrefix: string, seq: number): string {
 export function notificationKey(ref: NotificationRef): string {
   return `${ref.type}:${ref.correlationId}`;
 }
-
-/**
- * Legacy `[notificationKey, intendedSendUs]` tuples (the scenario context's expected list) as
- * typed expectations. The one place a key is taken apart; goes once every caller passes
- * {@link ExpectedNotification} objects.
- */
-export function expectedFromKeyed(keyed: readonly (readonly [string, number])[]): ExpectedNotification[] {
-  return keyed.map(([key, intendedSendUs]) => {
-    const colon = key.indexOf(':');
-    return { type: key.slice(0, colon), correlationId: key.slice(colon + 1), intendedSendUs };
-  });
-}

@@ -1,9 +1,9 @@
 import {
   analyzeDelivery,
   type DeliveryReport,
-  type ExpectedNotification as KeyedExpectation,
+  type ExpectedDelivery as KeyedExpectation,
   type Receipt as KeyedReceipt,
-} from '../metrics/delivery-tracker.ts';
+} from './delivery-analysis.ts';
 import { notificationKey, type ExpectedNotification, type NotificationReceipt } from './correlation.ts';
 
 /** Everything one listener received, in the order it received it. */

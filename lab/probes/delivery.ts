@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScenarioContext } from '../experiment/context.ts';
+import type { ExpectedNotification } from '../measure/correlation.ts';
 
 /** Delivery probes: did every listener get every notification the run's accepted writes caused? */
 
 /** Expected notifications caused by writes sent in phases whose name starts with `prefix`. */
-export function expectedOf(ctx: ScenarioContext, prefix: string): [string, number][] {
-  return ctx.expectedNotifications().filter(([, us]) => ctx.phaseAt(us / 1000).startsWith(prefix));
+export function expectedOf(ctx: ScenarioContext, prefix: string): ExpectedNotification[] {
+  return ctx.expectedNotifications().filter((e) => ctx.phaseAt(e.intendedSendUs / 1000).startsWith(prefix));
 }
 
 export interface DeliveryCheck {
@@ -22,14 +23,14 @@ export interface DeliveryCheck {
 /** Delivery of `expected` over every listener of the run (first fleet). */
 export async function checkDelivery(
   ctx: ScenarioContext,
-  expected: readonly [string, number][],
+  expected: readonly ExpectedNotification[],
 ): Promise<DeliveryCheck | undefined> {
   const fleet = ctx.fleets()[0];
   if (!fleet) return undefined;
-  const analysis = await fleet.analyze(expected);
+  const analysis = await fleet.join(expected);
   const totals = Object.values(analysis.byTransport).map((t) => t.totals);
-  const ids = new Set(expected.map(([key]) => key.slice(key.indexOf(':') + 1)));
-  const reached = new Set([...analysis.reached].map((key) => key.slice(key.indexOf(':') + 1)));
+  const ids = new Set(expected.map((e) => e.correlationId));
+  const reached = analysis.reachedCorrelationIds;
   return {
     expected: expected.length * fleet.total,
     delivered: totals.reduce((s, t) => s + t.received, 0),

@@ -1,8 +1,8 @@
-import { createLatencyHistogram, type LatencyHistogram } from './latency-histogram.ts';
-import { prefixKeys } from './metric-names.ts';
+import { createLatencyHistogram, type LatencyHistogram } from '../metrics/latency-histogram.ts';
+import { prefixKeys } from '../metrics/metric-names.ts';
 
 /** One notification the system should deliver to every listener. */
-export interface ExpectedNotification {
+export interface ExpectedDelivery {
   /** Correlation id or message id, matched against receipts. */
   id: string;
   /** The INTENDED send time of the request that caused it, in epoch microseconds. */
@@ -65,7 +65,7 @@ export interface DeliveryReport {
  * "Order" is the order of `expected` (send order).
  */
 export function analyzeDelivery(
-  expected: readonly ExpectedNotification[],
+  expected: readonly ExpectedDelivery[],
   listeners: Iterable<ListenerReceipts>,
 ): DeliveryReport {
   const indexOf = new Map<string, number>();
@@ -134,62 +134,6 @@ function sumTotals(listeners: readonly ListenerDelivery[], expected: number): De
     if (l.missing === 0 && l.duplicated === 0) totals.listenersComplete += 1;
   }
   return totals;
-}
-
-/**
- * Collects sends and receipts while a run is in progress (receipts may arrive before the matching
- * send is recorded) and analyses them at the end with {@link analyzeDelivery}.
- * Receipts are stored as two flat arrays per listener to keep 10^6 receipts cheap.
- */
-export interface DeliveryTracker {
-  /** Declares a listener, so one that receives nothing is still counted (as missing everything). */
-  listener(listenerId: string): void;
-  expect(id: string, sentAtUs: number): void;
-  receipt(listenerId: string, id: string, receivedAtUs: number): void;
-  analyze(): DeliveryReport;
-}
-
-export function createDeliveryTracker(): DeliveryTracker {
-  const expected: ExpectedNotification[] = [];
-  const byListener = new Map<string, { ids: string[]; atUs: number[] }>();
-  const entryOf = (listenerId: string): { ids: string[]; atUs: number[] } => {
-    let entry = byListener.get(listenerId);
-    if (!entry) {
-      entry = { ids: [], atUs: [] };
-      byListener.set(listenerId, entry);
-    }
-    return entry;
-  };
-  return {
-    listener(listenerId) {
-      entryOf(listenerId);
-    },
-    expect(id, sentAtUs) {
-      expected.push({ id, sentAtUs });
-    },
-    receipt(listenerId, id, receivedAtUs) {
-      const entry = entryOf(listenerId);
-      entry.ids.push(id);
-      entry.atUs.push(receivedAtUs);
-    },
-    analyze() {
-      // Sends from several writers may be recorded out of order; analyse in intended-send order.
-      const sorted = [...expected].sort((a, b) => a.sentAtUs - b.sentAtUs);
-      return analyzeDelivery(sorted, listenerIterable(byListener));
-    },
-  };
-}
-
-function* listenerIterable(
-  byListener: Map<string, { ids: string[]; atUs: number[] }>,
-): Iterable<ListenerReceipts> {
-  for (const [listenerId, { ids, atUs }] of byListener) {
-    yield { listenerId, receipts: receiptsOf(ids, atUs) };
-  }
-}
-
-function* receiptsOf(ids: string[], atUs: number[]): Iterable<Receipt> {
-  for (let i = 0; i < ids.length; i++) yield { id: ids[i] ?? '', receivedAtUs: atUs[i] ?? 0 };
 }
 
 /** Dotted metrics for a delivery report, e.g. `notifications.missing`, `notifications.latency.p99Ms`. */
