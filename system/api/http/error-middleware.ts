@@ -25,12 +25,26 @@ const unavailableCodes = new Set([
   'ESOCKET',
 ]);
 
+/**
+ * PostgreSQL SQLSTATE classes that mean the request carried bad data (22: data exception, e.g. NUL
+ * in text or a bad uuid cast) or broke a constraint (23): the caller's fault, never a 500. The
+ * worker dead-letters the same classes (translatePostgresError).
+ */
+const badDataSqlState = /^22[0-9A-Z]{3}$/;
+const constraintSqlState = /^23[0-9A-Z]{3}$/;
+
 export function toAppError(error: unknown, retryAfterSec: number): AppError {
   if (isAppError(error)) return error;
   if (isBrokenCircuitError(error)) return new AppError('circuit_open', { cause: error, retryAfterSec });
   const typed = error as { type?: unknown; code?: unknown; status?: unknown; message?: unknown } | null;
   if (typeof typed?.type === 'string' && bodyParserCodes[typed.type]) {
     return new AppError(bodyParserCodes[typed.type]!, { cause: error });
+  }
+  if (typeof typed?.code === 'string' && badDataSqlState.test(typed.code)) {
+    return new AppError('validation_failed', { detail: 'the database rejected a value', cause: error });
+  }
+  if (typeof typed?.code === 'string' && constraintSqlState.test(typed.code)) {
+    return new AppError('conflict', { cause: error });
   }
   if (typeof typed?.code === 'string' && unavailableCodes.has(typed.code)) {
     return new AppError('dependency_unavailable', { cause: error, retryAfterSec });
