@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactCredentials } from './redact-secrets.ts';
 
 /** Thrown once at start when the environment is invalid; lists every problem, not only the first. */
 export class ConfigError extends Error {
@@ -24,7 +25,9 @@ export function loadConfig<S extends z.ZodObject>(
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
-    return `${name}: ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+    // Connection URLs carry passwords: the message names the value without its secret.
+    const shown = value === undefined ? '' : ` (got ${JSON.stringify(redactCredentials(value))})`;
+    return `${name}: ${issue.message}${shown}`;
   });
   throw new ConfigError(service, problems);
 }
