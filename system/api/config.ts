@@ -22,6 +22,8 @@ const schema = z.object({
   /** Longest a follower waits for its leader before running the request itself. */
   DEDUPE_FOLLOWER_WAIT_MS: env.int(5_000, 1, 120_000),
   DEDUPE_MAX_ENTRIES: env.int(100_000, 1),
+  /** Bytes the response cache may hold (bodies, keys, headers); the oldest go first. Default 32 MiB. */
+  DEDUPE_MAX_BYTES: env.int(32 * 1024 * 1024, 1024),
   CACHE_L1_TTL_MS: env.int(30_000, 0),
   CACHE_L1_MAX_ENTRIES: env.int(50_000, 1),
   MAX_BODY_BYTES: env.int(16_384, 256, 10_485_760),
