@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Express } from 'express';
 import type { HealthCheck } from '../shared/health.ts';
 import { createOpsRoutes } from '../shared/http-ops.ts';
+import { acceptRequestTarget } from '../shared/request-target.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ApiMetrics } from './api-metrics.ts';
 import { createApp } from './app.ts';
@@ -19,6 +20,7 @@ const studentRoute = '/api/students/:id';
  */
 export function createApiServer(app: Express, fastPath: FastPath): http.Server {
   const server = http.createServer((req, res) => {
+    if (!acceptRequestTarget(req, res)) return;
     if (!fastPath(req, res)) void app(req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -6,6 +6,7 @@ export const errorTable = {
   validation_failed: { status: 400, title: 'The request body or parameters are invalid' },
   malformed_json: { status: 400, title: 'The request body is not valid JSON' },
   malformed_id: { status: 400, title: 'The id in the path is not a valid id' },
+  malformed_request_target: { status: 400, title: 'The request target is not a valid URL' },
   unauthorized: { status: 401, title: 'Authentication is required' },
   not_found: { status: 404, title: 'The resource does not exist' },
   route_not_found: { status: 404, title: 'No such route' },

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest } from '../../shared/testing/raw-http.ts';
+import { jsonHeaders, startTestApi, studentBody, type TestApi } from '../testing/api-harness.ts';
+
+let api: TestApi;
+let port: number;
+beforeAll(async () => {
+  api = await startTestApi();
+  port = Number(new URL(api.url).port);
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const create = async (n: string) => {
+  const res = await fetch(`${api.url}/api/students`, {
+    method: 'POST',
+    headers: jsonHeaders,
+    body: JSON.stringify(studentBody(n)),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+};
+
+const problemCode = async (res: Response) => {
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  return ((await res.json()) as { code: string }).code;
+};
+
+describe('API hardening', () => {
+  it('answers a cursor of 36 hex digits or dashes with 400, not a database error', async () => {
+    for (const cursor of ['0'.repeat(36), '-'.repeat(36)]) {
+      const res = await fetch(`${api.url}/api/students?cursor=${cursor}`);
+      expect(res.status, cursor).toBe(400);
+      expect(await problemCode(res)).toBe('validation_failed');
+    }
+  });
+
+  it('answers a NUL in a name with 400', async () => {
+    const res = await fetch(`${api.url}/api/students`, {
+      method: 'POST',
+      headers: jsonHeaders,
+      body: JSON.stringify({ ...studentBody('nul'), firstName: 'A\u0000B' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await problemCode(res)).toBe('validation_failed');
+  });
+
+  it('answers a malformed absolute-form target with a problem document and a correlation id', async () => {
+    const res = await rawRequest(
+      port,
+      'GET http://[::1/api/students HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['x-correlation-id']).toBeTruthy();
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'malformed_request_target' });
+  });
+
+  it('serves no deleted student from the response cache under any spelling of its id', async () => {
+    const id = await create('deleted');
+    const encoded = `/api/students/%${id.charCodeAt(0).toString(16)}${id.slice(1)}`;
+    const absolute = (path: string) =>
+      rawRequest(port, `GET http://h${path} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`);
+    for (let i = 0; i < 2; i++) {
+      expect((await fetch(`${api.url}/api/students/${id}`)).status).toBe(200);
+      expect((await fetch(`${api.url}${encoded}`)).status).toBe(200);
+      expect((await absolute(`/api/students/${id}`)).status).toBe(200);
+    }
+    expect((await fetch(`${api.url}/api/students/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(`${api.url}/api/students/${id}`)).status).toBe(404);
+    const viaEncoded = await fetch(`${api.url}${encoded}`);
+    expect([viaEncoded.status, viaEncoded.headers.get('x-deduplicated')]).toEqual([404, null]);
+    const viaAbsolute = await absolute(`/api/students/${id}`);
+    expect([viaAbsolute.status, viaAbsolute.headers['x-deduplicated']]).toEqual([404, undefined]);
+  });
+});
