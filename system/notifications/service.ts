@@ -7,6 +7,7 @@ import type { AmqpConsumer } from '../shared/amqp-consumer.ts';
 import type { HealthCheck } from '../shared/health.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
+import { acceptRequestTarget } from '../shared/request-target.ts';
 import { createNotificationConsumer } from './amqp-notification-consumer.ts';
 import { createApp } from './app.ts';
 import { createBroadcaster, type Broadcaster } from './broadcaster.ts';
@@ -88,9 +89,13 @@ export function createNotificationsService(
     httpDuration: serviceMetrics.httpDuration,
     checks,
     apiBaseUrl: config.API_BASE_URL,
+    logger,
   });
   // Express is attached before Socket.IO, so engine.io can take its own path away from it.
-  const server = createServer(app);
+  // The request target is checked before express parses it (absolute-form, unparseable URLs).
+  const server = createServer((req, res) => {
+    if (acceptRequestTarget(req, res)) void app(req, res);
+  });
   const socket = createSocketServer(server, {
     metrics,
     logger,

@@ -15,6 +15,7 @@ export const errorTable = {
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The content type is not supported' },
+  range_not_satisfiable: { status: 416, title: 'The requested range is not satisfiable' },
   dependency_unavailable: { status: 503, title: 'A dependency is unavailable; retry later' },
   circuit_open: { status: 503, title: 'The circuit breaker is open; retry later' },
   timeout: { status: 504, title: 'A dependency did not answer in time' },
