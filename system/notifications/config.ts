@@ -38,6 +38,8 @@ export const notificationsConfigSchema = z.object({
   SOCKETIO_DIRECT_FRAMES: env.bool(true),
   /** Socket.IO: how often slow clients are looked for, in milliseconds. */
   SOCKETIO_SLOW_CHECK_MS: env.int(1_000, 50),
+  /** Socket.IO: student rooms one client may join in total (each costs adapter memory). */
+  SOCKETIO_MAX_ROOMS_PER_CLIENT: env.int(100, 1, 10_000),
   /** Socket.IO connection-state recovery window, in milliseconds. */
   SOCKETIO_MAX_DISCONNECTION_MS: env.int(120_000, 1_000),
   SOCKETIO_PING_INTERVAL_MS: env.int(25_000, 1_000),

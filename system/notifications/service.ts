@@ -107,6 +107,7 @@ export function createNotificationsService(
     directFrames: config.SOCKETIO_DIRECT_FRAMES,
     drainTimeoutMs: config.CLIENT_DRAIN_TIMEOUT_MS,
     slowCheckMs: config.SOCKETIO_SLOW_CHECK_MS,
+    maxRoomsPerClient: config.SOCKETIO_MAX_ROOMS_PER_CLIENT,
   });
   // SSE first: its fan-out costs a fraction of Socket.IO's per client (measured by the bench), so
   // its clients are not kept waiting behind the dearer transport.

@@ -36,6 +36,8 @@ export interface SocketServerOptions {
   drainTimeoutMs: number;
   /** How often slow clients are looked for, in milliseconds. */
   slowCheckMs: number;
+  /** Student rooms one client may be in at once (default 100). */
+  maxRoomsPerClient?: number;
 }
 
 export interface SocketServer {
@@ -47,31 +49,41 @@ export interface SocketServer {
 
 type NotificationSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-const maxRoomsPerClient = 100;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function validIds(ids: unknown): string[] | undefined {
-  if (!Array.isArray(ids) || ids.length > maxRoomsPerClient) return undefined;
-  return ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 128)
-    ? (ids as string[])
+/** Student ids are UUIDs; rooms are named by the lower-case form notifications carry. */
+function validIds(ids: unknown, max: number): string[] | undefined {
+  if (!Array.isArray(ids) || ids.length > max) return undefined;
+  return ids.every((id) => typeof id === 'string' && uuidPattern.test(id))
+    ? (ids as string[]).map((id) => id.toLowerCase())
     : undefined;
 }
 
-/** Subscribing narrows a client to its rooms; leaving the last room widens it back to everything. */
-function registerRooms(socket: NotificationSocket): void {
+/**
+ * Subscribing narrows a client to its rooms; leaving the last room widens it back to everything.
+ * Rooms cost memory in the adapter per client: a client holds at most `maxRooms` student rooms
+ * in total, however many `subscribe` calls it makes.
+ */
+function registerRooms(socket: NotificationSocket, maxRooms: number): void {
   const studentRooms = () => [...socket.rooms].filter((room) => room.startsWith('student:'));
   const answer = (ack: unknown, result: SubscribeAck) => {
     if (typeof ack === 'function') (ack as (result: SubscribeAck) => void)(result);
   };
+  const invalid = `expected an array of up to ${maxRooms} student ids (UUIDs)`;
   socket.on('subscribe', async (ids, ack) => {
-    const valid = validIds(ids);
-    if (!valid) return answer(ack, { ok: false, error: `expected up to ${maxRoomsPerClient} student ids` });
+    const valid = validIds(ids, maxRooms);
+    if (!valid) return answer(ack, { ok: false, error: invalid });
+    const joined = new Set([...studentRooms(), ...valid.map(studentRoom)]);
+    if (joined.size > maxRooms) {
+      return answer(ack, { ok: false, error: `at most ${maxRooms} student rooms per client` });
+    }
     await socket.join(valid.map(studentRoom));
     await socket.leave(allRoom);
     answer(ack, { ok: true, rooms: studentRooms() });
   });
   socket.on('unsubscribe', async (ids, ack) => {
-    const valid = validIds(ids);
-    if (!valid) return answer(ack, { ok: false, error: `expected up to ${maxRoomsPerClient} student ids` });
+    const valid = validIds(ids, maxRooms);
+    if (!valid) return answer(ack, { ok: false, error: invalid });
     for (const id of valid) await socket.leave(studentRoom(id));
     if (studentRooms().length === 0) await socket.join(allRoom);
     answer(ack, { ok: true, rooms: studentRooms() });
@@ -119,7 +131,7 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     } else {
       metrics.replayed.inc({ transport: 'socketio' });
     }
-    registerRooms(socket);
+    registerRooms(socket, options.maxRoomsPerClient ?? 100);
     socket.emit('connected', { clientId: socket.data.clientId, recovered: socket.recovered });
     gauge();
     socket.on('disconnect', () => {
