@@ -1,4 +1,5 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
 import type { Logger } from '../shared/logger.ts';
 import type { ApiMetrics } from './api-metrics.ts';
 import { correlationMiddleware } from './http/correlation-middleware.ts';
@@ -25,6 +26,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // JSON only: helmet's defaults (nosniff, a deny-all CSP, no framing) cost nothing here.
+  app.use(helmet());
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(correlationMiddleware);

@@ -1,14 +1,18 @@
 import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
 import { defaultUrls } from '../shared/default-urls.ts';
+import { httpServerSettings } from '../shared/http-server-limits.ts';
 
 const schema = z.object({
   PORT: env.port(5000),
+  ...httpServerSettings({ maxConnections: 10_000 }),
   LOG_LEVEL: env.logLevel(),
   /** Names this process in cache invalidations and AMQP connection names. */
   INSTANCE_ID: z.string().min(1).max(100).optional(),
   DATABASE_URL: env.url(defaultUrls.database, ['postgres:', 'postgresql:', 'mssql:']),
   DB_POOL_SIZE: env.int(20, 1, 500),
+  /** Bounds connecting to the database and each statement, in milliseconds (the worker's setting too). */
+  DB_TIMEOUT_MS: env.int(5_000, 10),
   AMQP_URL: env.url(defaultUrls.amqp, ['amqp:', 'amqps:']),
   AMQP_MAX_CONNECTIONS: env.int(3, 1, 50),
   AMQP_CHANNELS_PER_CONNECTION: env.int(5, 1, 100),

@@ -7,7 +7,7 @@ import { createPostgresOutboxStore } from '../shared/outbox/postgres-outbox-stor
 import { createMssqlStudentStore } from './students/mssql-student-store.ts';
 import { createPostgresStudentStore } from './students/postgres-student-store.ts';
 import type { StudentStore } from './students/student-store.ts';
-import { createPostgresPool } from '../shared/postgres-pool.ts';
+import { createPostgresPool, postgresPoolConfig } from '../shared/postgres-pool.ts';
 import { retentionRule, type RetentionRule } from '../shared/retention.ts';
 
 export interface Database {
@@ -25,9 +25,9 @@ const apiRetention =
   ];
 
 /** Picks the adapters from the URL: `postgres://` (local default) or `mssql://` (Docker, like the seed). */
-export async function connectDatabase(url: string, poolSize: number): Promise<Database> {
+export async function connectDatabase(url: string, poolSize: number, timeoutMs: number): Promise<Database> {
   if (dialectOf(url) === 'postgres') {
-    const pool = createPostgresPool({ connectionString: url, max: poolSize });
+    const pool = createPostgresPool(postgresPoolConfig({ url, max: poolSize, timeoutMs }));
     return {
       store: createPostgresStudentStore(pool),
       outbox: createPostgresOutboxStore(pool),

@@ -16,6 +16,12 @@ const runtime = await createApiRuntime(config, logger);
 shutdown.add({ name: 'api', run: () => runtime.close() });
 const port = await runtime.listen(config.PORT);
 logger.info(
-  { port, instanceId: runtime.instanceId, publishMode: config.PUBLISH_MODE, dedupeMode: config.DEDUPE_MODE },
+  {
+    host: config.HOST,
+    port,
+    instanceId: runtime.instanceId,
+    publishMode: config.PUBLISH_MODE,
+    dedupeMode: config.DEDUPE_MODE,
+  },
   'api listening',
 );

@@ -37,7 +37,7 @@ export async function createApiRuntime(config: ApiConfig, logger: Logger): Promi
   const instanceId = config.INSTANCE_ID ?? `api-${randomBytes(4).toString('hex')}`;
   await migrate({ databaseUrl: config.DATABASE_URL, logger });
   const metrics = createApiMetrics();
-  const database = await connectDatabase(config.DATABASE_URL, config.DB_POOL_SIZE);
+  const database = await connectDatabase(config.DATABASE_URL, config.DB_POOL_SIZE, config.DB_TIMEOUT_MS);
   const store = instrumentStudentStore(database.store, metrics.dbQueries);
   const retention = createRetentionSweeper({
     rules: database.retentionRules({
@@ -135,7 +135,7 @@ export async function createApiRuntime(config: ApiConfig, logger: Logger): Promi
     instanceId,
     listen: (port) =>
       new Promise<number>((resolve, reject) => {
-        server.once('error', reject).listen(port, () => {
+        server.once('error', reject).listen(port, config.HOST, () => {
           const address = server.address();
           resolve(typeof address === 'object' && address ? address.port : port);
         });

@@ -7,6 +7,8 @@ import { createOpsRoutes } from '../shared/http-ops.ts';
 import { methodNotAllowed, routeNotFound } from '../shared/http-problem.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNotificationsErrorMiddleware } from './error-middleware.ts';
+import type { OriginPolicy } from './origin-policy.ts';
+import helmet from 'helmet';
 import { httpMetricsMiddleware } from '../shared/http-metrics-middleware.ts';
 import { socketIoPath } from './socket-server.ts';
 import type { SseHub } from './sse.ts';
@@ -24,6 +26,8 @@ export interface AppDeps {
   /** Bounds the proxied POST, in milliseconds (default 10,000). */
   proxyTimeoutMs?: number;
   logger: Pick<Logger, 'error'>;
+  /** Which browser origins may open a stream (CORS_ORIGINS). */
+  origins: OriginPolicy;
 }
 
 const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
@@ -79,14 +83,33 @@ const headStream: RequestHandler = (_req, res) => {
   res.end();
 };
 
+/**
+ * A stream opened by a page of another origin is refused unless that origin is listed; a listed
+ * one gets CORS headers naming it (never `*`).
+ */
+const checkOrigin =
+  (origins: OriginPolicy): RequestHandler =>
+  (req, res, next) => {
+    const { origin, host } = req.headers;
+    if (!origins.allows(origin, host)) {
+      throw new AppError('origin_not_allowed', { detail: `Origin ${origin} may not open this stream` });
+    }
+    const allowed = origins.corsOrigin(origin, host);
+    res.setHeader('vary', 'Origin');
+    if (allowed) res.setHeader('access-control-allow-origin', allowed);
+    next();
+  };
+
 /** The HTTP side of the service (no listen): SSE, test pages, their config, the proxy, ops routes. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // nosniff and friends on every answer; no CSP: the test pages run inline module scripts.
+  app.use(helmet({ contentSecurityPolicy: false }));
   app.use(httpMetricsMiddleware(deps.httpDuration, { skip: (req) => ssePaths.includes(req.path) }));
   app.use(createOpsRoutes({ service: 'notifications', checks: deps.checks, registry: deps.registry }));
   app.head(ssePaths, headStream);
-  app.get(ssePaths, (req, res) => deps.sse.handle(req, res));
+  app.get(ssePaths, checkOrigin(deps.origins), (req, res) => deps.sse.handle(req, res));
   app.all(ssePaths, methodNotAllowed('GET, HEAD'));
   app.get('/config.json', (_req, res) => {
     res.json({ apiBaseUrl: deps.apiBaseUrl, ssePath: ssePaths[0], socketIoPath });

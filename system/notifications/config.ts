@@ -1,11 +1,27 @@
 import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
 import { defaultUrls } from '../shared/default-urls.ts';
+import { httpServerSettings } from '../shared/http-server-limits.ts';
 import { topology } from '../shared/topology.ts';
 
 /** Environment variables of the notifications service; every one has a working default. */
 export const notificationsConfigSchema = z.object({
   PORT: env.port(5001),
+  // Every SSE and Socket.IO listener holds a connection: the bound is set for the listener fleets.
+  ...httpServerSettings({ maxConnections: 100_000 }),
+  /**
+   * Browser origins (comma-separated, `*` for any) allowed to open SSE streams and Socket.IO
+   * sessions from another origin. Empty: the service's own pages only.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   LOG_LEVEL: env.logLevel(),
   AMQP_URL: env.url(defaultUrls.amqp, ['amqp:', 'amqps:']),
   REDIS_URL: env.url(defaultUrls.redis, ['redis:', 'rediss:']),

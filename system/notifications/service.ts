@@ -8,6 +8,12 @@ import type { HealthCheck } from '../shared/health.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
 import { acceptRequestTarget } from '../shared/request-target.ts';
+import {
+  applyHttpServerLimits,
+  httpServerLimitsOf,
+  httpServerOptions,
+} from '../shared/http-server-limits.ts';
+import { createOriginPolicy } from './origin-policy.ts';
 import { createNotificationConsumer } from './amqp-notification-consumer.ts';
 import { createApp } from './app.ts';
 import { createBroadcaster, type Broadcaster } from './broadcaster.ts';
@@ -63,6 +69,8 @@ export function createNotificationsService(
   logger: Logger,
 ): NotificationsService {
   const serviceMetrics = createServiceMetrics('notifications');
+  const origins = createOriginPolicy(config.CORS_ORIGINS);
+  const limits = httpServerLimitsOf(config);
   const metrics = createNotificationsMetrics(serviceMetrics.registry);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
@@ -90,12 +98,14 @@ export function createNotificationsService(
     checks,
     apiBaseUrl: config.API_BASE_URL,
     logger,
+    origins,
   });
   // Express is attached before Socket.IO, so engine.io can take its own path away from it.
   // The request target is checked before express parses it (absolute-form, unparseable URLs).
-  const server = createServer((req, res) => {
+  const server = createServer(httpServerOptions(limits), (req, res) => {
     if (acceptRequestTarget(req, res)) void app(req, res);
   });
+  applyHttpServerLimits(server, limits);
   const socket = createSocketServer(server, {
     metrics,
     logger,
@@ -108,6 +118,7 @@ export function createNotificationsService(
     drainTimeoutMs: config.CLIENT_DRAIN_TIMEOUT_MS,
     slowCheckMs: config.SOCKETIO_SLOW_CHECK_MS,
     maxRoomsPerClient: config.SOCKETIO_MAX_ROOMS_PER_CLIENT,
+    origins,
   });
   // SSE first: its fan-out costs a fraction of Socket.IO's per client (measured by the bench), so
   // its clients are not kept waiting behind the dearer transport.
@@ -152,7 +163,7 @@ export function createNotificationsService(
       // with Node's default backlog (511) the kernel drops the rest, whose SYN retries back off
       // for seconds (the kernel caps it at net.core.somaxconn).
       await new Promise<void>((resolve) =>
-        server.listen({ port: config.PORT, backlog: listenBacklog }, resolve),
+        server.listen({ host: config.HOST, port: config.PORT, backlog: listenBacklog }, resolve),
       );
       const port = (server.address() as AddressInfo).port;
       logger.info({ port, queue }, 'notifications listening');

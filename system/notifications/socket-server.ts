@@ -16,6 +16,7 @@ import {
 } from './events.ts';
 import type { DropReason, NotificationsMetrics } from './notifications-metrics.ts';
 import { createDirectFrameAdapter, type EngineConnection } from './socket-direct-adapter.ts';
+import { createOriginPolicy, type OriginPolicy } from './origin-policy.ts';
 
 export const socketIoPath = '/hubs/notifications';
 
@@ -38,6 +39,8 @@ export interface SocketServerOptions {
   slowCheckMs: number;
   /** Student rooms one client may be in at once (default 100). */
   maxRoomsPerClient?: number;
+  /** Which browser origins may open a session (default: no Origin or the same origin only). */
+  origins?: OriginPolicy;
 }
 
 export interface SocketServer {
@@ -97,6 +100,7 @@ function registerRooms(socket: NotificationSocket, maxRooms: number): void {
  */
 export function createSocketServer(httpServer: HttpServer, options: SocketServerOptions): SocketServer {
   const { metrics, logger } = options;
+  const origins = options.origins ?? createOriginPolicy([]);
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
     httpServer,
     {
@@ -107,7 +111,9 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
       maxHttpBufferSize: 16 * 1024,
       pingInterval: options.pingIntervalMs,
       pingTimeout: options.pingTimeoutMs,
-      cors: { origin: true },
+      // CORS alone does not stop a WebSocket: allowRequest refuses other origins' handshakes.
+      cors: { origin: origins.socketIoCors() },
+      allowRequest: (req, callback) => callback(null, origins.allows(req.headers.origin, req.headers.host)),
       connectionStateRecovery: {
         maxDisconnectionDuration: options.maxDisconnectionMs,
         skipMiddlewares: true,
@@ -117,6 +123,9 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   );
   // Socket.IO keeps each session's first HTTP request alive for its whole life; we never read it
   // after the handshake (which tolerates its absence), so it is let go (socket.io "Memory usage").
+  io.engine.on('headers', (headers: Record<string, string>) => {
+    headers['X-Content-Type-Options'] = 'nosniff';
+  });
   io.engine.on('connection', (raw: { request: unknown }) => {
     raw.request = null;
   });

@@ -40,7 +40,6 @@ const streamHeaders = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache, no-transform',
   'X-Accel-Buffering': 'no',
-  'Access-Control-Allow-Origin': '*',
   // The body runs until the connection closes (no chunked framing), so say so.
   Connection: 'close',
 };

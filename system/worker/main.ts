@@ -1,4 +1,10 @@
 // Worker composition root: config → adapters → worker + ops HTTP → listen → graceful shutdown.
+import { createServer } from 'node:http';
+import {
+  applyHttpServerLimits,
+  httpServerLimitsOf,
+  httpServerOptions,
+} from '../shared/http-server-limits.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createGracefulShutdown } from '../shared/shutdown.ts';
 import { loadWorkerConfig } from './config.ts';
@@ -14,8 +20,11 @@ const shutdown = createGracefulShutdown({
 });
 
 const runtime = await createWorkerRuntime(config, { logger });
-const server = runtime.app.listen(config.PORT, () =>
-  logger.info({ port: config.PORT, prefetch: config.WORKER_PREFETCH }, 'worker listening'),
+const limits = httpServerLimitsOf(config);
+const server = createServer(httpServerOptions(limits), runtime.app);
+applyHttpServerLimits(server, limits);
+server.listen(config.PORT, config.HOST, () =>
+  logger.info({ host: config.HOST, port: config.PORT, prefetch: config.WORKER_PREFETCH }, 'worker listening'),
 );
 // Steps run last-added first: stop consuming and drain before the ops endpoint goes away.
 shutdown.add({ name: 'http', run: () => new Promise<void>((resolve) => server.close(() => resolve())) });

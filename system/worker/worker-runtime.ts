@@ -24,7 +24,7 @@ import { createWorkerHealthChecks } from './worker-health.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
 import { createWorker, type Worker } from './worker.ts';
 import { workerProducer, type WorkerStore } from './worker-store.ts';
-import { createPostgresPool } from '../shared/postgres-pool.ts';
+import { createPostgresPool, postgresPoolConfig } from '../shared/postgres-pool.ts';
 import { createRetentionSweeper, retentionRule, type RetentionRule } from '../shared/retention.ts';
 
 export interface WorkerRuntimeOptions {
@@ -98,12 +98,13 @@ async function createDatabase(
       retention: retention(pool),
     };
   }
-  const pool = createPostgresPool({
-    connectionString: config.DATABASE_URL,
-    max: config.DB_POOL_SIZE,
-    connectionTimeoutMillis: config.DB_TIMEOUT_MS,
-    statement_timeout: config.DB_TIMEOUT_MS,
-  });
+  const pool = createPostgresPool(
+    postgresPoolConfig({
+      url: config.DATABASE_URL,
+      max: config.DB_POOL_SIZE,
+      timeoutMs: config.DB_TIMEOUT_MS,
+    }),
+  );
   const store = createPostgresWorkerStore({
     pool,
     policy,

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../../shared/testing/raw-http.ts';
 import { jsonHeaders, startTestApi, studentBody, type TestApi } from '../testing/api-harness.ts';
@@ -73,5 +74,16 @@ describe('API hardening', () => {
     expect([viaEncoded.status, viaEncoded.headers.get('x-deduplicated')]).toEqual([404, null]);
     const viaAbsolute = await absolute(`/api/students/${id}`);
     expect([viaAbsolute.status, viaAbsolute.headers['x-deduplicated']]).toEqual([404, undefined]);
+  });
+
+  it('listens on loopback and sends nosniff on express and fast-path answers', async () => {
+    expect((api.runtime.server.address() as AddressInfo).address).toBe('127.0.0.1');
+    const id = await create('nosniff');
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${api.url}/api/students/${id}`);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    const missing = await fetch(`${api.url}/nowhere`);
+    expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
