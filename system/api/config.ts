@@ -5,7 +5,9 @@ import { httpServerSettings } from '../shared/http-server-limits.ts';
 
 const schema = z.object({
   PORT: env.port(5000),
-  ...httpServerSettings({ maxConnections: 10_000 }),
+  // Keep-alive outlives a load balancer's idle timeout (60 s on the common ones), so it never
+  // closes a connection the balancer is about to reuse.
+  ...httpServerSettings({ maxConnections: 10_000, keepAliveTimeoutMs: 65_000 }),
   LOG_LEVEL: env.logLevel(),
   /** Names this process in cache invalidations and AMQP connection names. */
   INSTANCE_ID: z.string().min(1).max(100).optional(),

@@ -9,7 +9,7 @@ import { AppError, toProblem, type ErrorCode } from './errors.ts';
  * headers and 300 s for a request and accept connections without limit: a few slow clients could
  * hold sockets and memory for minutes.
  */
-export const httpServerSettings = (defaults: { maxConnections: number }) => ({
+export const httpServerSettings = (defaults: { maxConnections: number; keepAliveTimeoutMs: number }) => ({
   /** Interface to listen on: loopback unless widened (`0.0.0.0` in containers). */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Longest wait for a request's headers, in milliseconds. */
@@ -20,7 +20,7 @@ export const httpServerSettings = (defaults: { maxConnections: number }) => ({
    */
   HTTP_REQUEST_TIMEOUT_MS: env.int(30_000, 100, 3_600_000),
   /** An idle keep-alive connection is closed after this many milliseconds. */
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: env.int(65_000, 100, 600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: env.int(defaults.keepAliveTimeoutMs, 100, 600_000),
   /** Connections beyond this are refused at accept. */
   HTTP_MAX_CONNECTIONS: env.int(defaults.maxConnections, 1, 1_000_000),
 });
@@ -46,7 +46,7 @@ export const httpServerLimitsOf = (config: {
 
 /** The defaults of {@link httpServerSettings}, for servers built without a configuration (tests). */
 export const defaultHttpServerLimits: HttpServerLimits = httpServerLimitsOf(
-  z.object(httpServerSettings({ maxConnections: 10_000 })).parse({}),
+  z.object(httpServerSettings({ maxConnections: 10_000, keepAliveTimeoutMs: 5_000 })).parse({}),
 );
 
 /**

@@ -15,7 +15,7 @@ const delayList = (fallback: string) =>
 /** Every setting of the worker, from the environment (DESIGN §2: validated once, every problem listed). */
 export const workerConfigSchema = z.object({
   PORT: env.port(5002),
-  ...httpServerSettings({ maxConnections: 1_000 }),
+  ...httpServerSettings({ maxConnections: 1_000, keepAliveTimeoutMs: 5_000 }),
   LOG_LEVEL: env.logLevel(),
   DATABASE_URL: env.url(defaultUrls.database, ['postgres:', 'postgresql:', 'mssql:']),
   AMQP_URL: env.url(defaultUrls.amqp, ['amqp:', 'amqps:']),

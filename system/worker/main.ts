@@ -27,6 +27,14 @@ server.listen(config.PORT, config.HOST, () =>
   logger.info({ host: config.HOST, port: config.PORT, prefetch: config.WORKER_PREFETCH }, 'worker listening'),
 );
 // Steps run last-added first: stop consuming and drain before the ops endpoint goes away.
-shutdown.add({ name: 'http', run: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+// Only /health and /metrics live here: keep-alive connections (a scraper's) are cut, not awaited.
+shutdown.add({
+  name: 'http',
+  run: () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+});
 shutdown.add({ name: 'worker', run: () => runtime.close(config.WORKER_SHUTDOWN_TIMEOUT_MS) });
 await runtime.worker.start();
