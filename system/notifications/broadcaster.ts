@@ -3,11 +3,15 @@ import type { Envelope } from '../shared/envelope.ts';
 import { toNotification, type Notification } from './events.ts';
 import type { NotificationsMetrics, Transport } from './notifications-metrics.ts';
 import type { ReplayStore } from './redis-replay-store.ts';
+import { createGapMarker } from './replay-gap.ts';
+import type { GapReason } from './sse-frames.ts';
 
 /** A transport that fans one notification out to its clients; returns how many clients it wrote to. */
 export interface NotificationSink {
   transport: Transport;
   broadcast(notification: Notification): number;
+  /** Tells every connected client that notifications were lost, so they refetch. */
+  signalGap(reason: GapReason): void;
 }
 
 export interface Broadcaster {
@@ -16,6 +20,14 @@ export interface Broadcaster {
    * `publish` was called. Resolves once every transport has written it to its clients' sockets.
    */
   publish(envelope: Envelope): Promise<void>;
+  /**
+   * Notifications were lost before they reached this instance (its queue expired while the broker
+   * was away): every connected client is told at once, and the replay buffer records the gap for
+   * clients that reconnect later.
+   */
+  signalGap(reason: GapReason): void;
+  /** Stops retrying gap markers. */
+  close(): void;
 }
 
 export interface BroadcasterOptions {
@@ -36,6 +48,10 @@ export interface BroadcasterOptions {
 export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   const { sinks, replay, metrics, logger, appendTimeoutMs = 500, now = Date.now } = options;
   let tail: Promise<void> = Promise.resolve();
+  const gaps = createGapMarker({
+    replay,
+    onError: (error) => logger.warn({ err: error }, 'replay buffer gap marker failed; retrying'),
+  });
 
   async function appendBounded(envelope: Envelope, json: string): Promise<string | undefined> {
     let timer: NodeJS.Timeout | undefined;
@@ -46,6 +62,9 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       .append({ messageId: envelope.messageId, type: envelope.type, json })
       .catch((error: unknown) => {
         logger.warn({ err: error, messageId: envelope.messageId }, 'replay buffer append failed');
+        // Live clients get it anyway; a client that reconnects later would miss it in silence,
+        // so the buffer records a gap where it should have been (also after a timed-out append).
+        gaps.mark('replay-incomplete');
         return undefined;
       });
     try {
@@ -83,5 +102,10 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       tail = done.catch(() => undefined);
       return done;
     },
+    signalGap(reason) {
+      for (const sink of sinks) sink.signalGap(reason);
+      gaps.mark(reason);
+    },
+    close: () => gaps.close(),
   };
 }

@@ -8,7 +8,7 @@ import { topology } from '../shared/topology.ts';
 export const notificationsConfigSchema = z.object({
   PORT: env.port(5001),
   // Every SSE and Socket.IO listener holds a connection: the bound is set for the listener fleets.
-  ...httpServerSettings({ maxConnections: 100_000 }),
+  ...httpServerSettings({ maxConnections: 100_000, keepAliveTimeoutMs: 5_000 }),
   /**
    * Browser origins (comma-separated, `*` for any) allowed to open SSE streams and Socket.IO
    * sessions from another origin. Empty: the service's own pages only.
@@ -35,6 +35,11 @@ export const notificationsConfigSchema = z.object({
    * heartbeats and close the connection (the queue keeps what arrives meanwhile, but delivery stalls).
    */
   AMQP_HEARTBEAT_SEC: env.int(30, 1, 600),
+  /**
+   * How long this instance's queue outlives its connection, in milliseconds: notifications wait
+   * there through a broker cut this long; after it they are lost and clients get a `gap` event.
+   */
+  NOTIFICATIONS_QUEUE_EXPIRES_MS: env.int(120_000, 1_000),
   /** Redis Stream holding the replay buffer, and how many entries it keeps (approximately). */
   REPLAY_STREAM_KEY: z.string().min(1).default('notifications:replay'),
   REPLAY_MAX_LEN: env.int(10_000, 10, 10_000_000),

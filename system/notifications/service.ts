@@ -130,6 +130,8 @@ export function createNotificationsService(
     queue,
     prefetch: config.NOTIFICATIONS_PREFETCH,
     heartbeatSec: config.AMQP_HEARTBEAT_SEC,
+    queueExpiresMs: config.NOTIFICATIONS_QUEUE_EXPIRES_MS,
+    onQueueLost: () => broadcaster.signalGap('queue-expired'),
     broadcaster,
     metrics,
     logger,
@@ -140,6 +142,7 @@ export function createNotificationsService(
   async function shutdown(): Promise<void> {
     await consumer.stop(config.SHUTDOWN_TIMEOUT_MS / 2).catch(() => undefined);
     sse.close();
+    broadcaster.close();
     // io.close() disconnects every socket and closes the HTTP server.
     await socket.close();
     server.closeAllConnections();

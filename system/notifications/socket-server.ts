@@ -193,7 +193,8 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
 
   return {
     io,
-    sink: { transport: 'socketio', broadcast },
+    // Emitted to every room, so recovering clients find it in the recovery buffer too.
+    sink: { transport: 'socketio', broadcast, signalGap: (reason) => void io.emit('gap', { reason }) },
     size: () => io.engine.clientsCount,
     close: () =>
       new Promise<void>((resolve) => {
