@@ -16,6 +16,7 @@ export const errorTable = {
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'The method is not allowed on this route' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
+  precondition_failed: { status: 412, title: 'A precondition in the request headers does not hold' },
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The content type is not supported' },

@@ -16,6 +16,7 @@ export const bodyParserCodes: Record<string, ErrorCode> = {
 const statusCodes: Partial<Record<number, ErrorCode>> = {
   404: 'route_not_found',
   405: 'method_not_allowed',
+  412: 'precondition_failed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   416: 'range_not_satisfiable',

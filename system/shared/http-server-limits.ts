@@ -75,15 +75,23 @@ export function applyHttpServerLimits(server: Server, limits: HttpServerLimits):
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
-    const problem = new AppError(clientErrorCodes[error.code ?? ''] ?? 'malformed_request');
-    const body = JSON.stringify(toProblem(problem));
-    socket.end(
-      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Bad Request'}\r\n` +
-        'Content-Type: application/problem+json\r\n' +
-        'X-Content-Type-Options: nosniff\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
+    answerOnSocket(socket, new AppError(clientErrorCodes[error.code ?? ''] ?? 'malformed_request'));
   });
+  // We are no proxy: without a listener Node would drop a CONNECT without a word.
+  server.on('connect', (_req, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    answerOnSocket(socket, new AppError('method_not_allowed', { detail: 'CONNECT is not supported' }));
+  });
+}
+
+function answerOnSocket(socket: Duplex, problem: AppError): void {
+  const body = JSON.stringify(toProblem(problem));
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Bad Request'}\r\n` +
+      'Content-Type: application/problem+json\r\n' +
+      'X-Content-Type-Options: nosniff\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }
