@@ -9,6 +9,11 @@ const schema = z.object({
   // closes a connection the balancer is about to reuse.
   ...httpServerSettings({ maxConnections: 10_000, keepAliveTimeoutMs: 65_000 }),
   LOG_LEVEL: env.logLevel(),
+  /**
+   * Browser origins (comma-separated, `*` for any) whose pages may call the API from another
+   * origin. Empty: no CORS headers, so only pages of the API's own origin can read its answers.
+   */
+  CORS_ORIGINS: env.list(),
   /** Names this process in cache invalidations and AMQP connection names. */
   INSTANCE_ID: z.string().min(1).max(100).optional(),
   DATABASE_URL: env.url(defaultUrls.database, ['postgres:', 'postgresql:', 'mssql:']),

@@ -9,6 +9,7 @@ import {
   httpServerOptions,
   type HttpServerLimits,
 } from '../shared/http-server-limits.ts';
+import { createOriginPolicy } from '../shared/origin-policy.ts';
 import { acceptRequestTarget } from '../shared/request-target.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ApiMetrics } from './api-metrics.ts';
@@ -86,6 +87,7 @@ export function createHttpLayer(deps: {
     metrics,
     maxBodyBytes: config.MAX_BODY_BYTES,
     retryAfterSec: deps.retryAfterSec,
+    origins: createOriginPolicy(config.CORS_ORIGINS),
   });
   const fastPath = createFastPath({
     cache: responses,

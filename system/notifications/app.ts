@@ -7,7 +7,7 @@ import { createOpsRoutes } from '../shared/http-ops.ts';
 import { methodNotAllowed, routeNotFound } from '../shared/http-problem.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNotificationsErrorMiddleware } from './error-middleware.ts';
-import type { OriginPolicy } from './origin-policy.ts';
+import type { OriginPolicy } from '../shared/origin-policy.ts';
 import helmet from 'helmet';
 import { httpMetricsMiddleware } from '../shared/http-metrics-middleware.ts';
 import { socketIoPath } from './socket-server.ts';

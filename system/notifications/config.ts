@@ -13,15 +13,7 @@ export const notificationsConfigSchema = z.object({
    * Browser origins (comma-separated, `*` for any) allowed to open SSE streams and Socket.IO
    * sessions from another origin. Empty: the service's own pages only.
    */
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    ),
+  CORS_ORIGINS: env.list(),
   LOG_LEVEL: env.logLevel(),
   AMQP_URL: env.url(defaultUrls.amqp, ['amqp:', 'amqps:']),
   REDIS_URL: env.url(defaultUrls.redis, ['redis:', 'rediss:']),

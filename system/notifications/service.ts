@@ -13,7 +13,7 @@ import {
   httpServerLimitsOf,
   httpServerOptions,
 } from '../shared/http-server-limits.ts';
-import { createOriginPolicy } from './origin-policy.ts';
+import { createOriginPolicy } from '../shared/origin-policy.ts';
 import { createNotificationConsumer } from './amqp-notification-consumer.ts';
 import { createApp } from './app.ts';
 import { createBroadcaster, type Broadcaster } from './broadcaster.ts';

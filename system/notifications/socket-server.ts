@@ -16,7 +16,7 @@ import {
 } from './events.ts';
 import type { DropReason, NotificationsMetrics } from './notifications-metrics.ts';
 import { createDirectFrameAdapter, type EngineConnection } from './socket-direct-adapter.ts';
-import { createOriginPolicy, type OriginPolicy } from './origin-policy.ts';
+import { createOriginPolicy, type OriginPolicy } from '../shared/origin-policy.ts';
 
 export const socketIoPath = '/hubs/notifications';
 

@@ -86,4 +86,37 @@ describe('API hardening', () => {
     const missing = await fetch(`${api.url}/nowhere`);
     expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
   });
+
+  it('sends no CORS headers to other origins by default and refuses their preflights', async () => {
+    const origin = { origin: 'http://evil.example' };
+    const get = await fetch(`${api.url}/api/students`, { headers: origin });
+    expect(get.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(`${api.url}/api/students`, {
+      method: 'OPTIONS',
+      headers: { ...origin, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(await problemCode(preflight)).toBe('origin_not_allowed');
+  });
+
+  it('answers CORS for the origins in CORS_ORIGINS only', async () => {
+    const widened = await startTestApi({ CORS_ORIGINS: 'http://dash.example:3000' });
+    try {
+      const listed = { origin: 'http://dash.example:3000' };
+      const preflight = await fetch(`${widened.url}/api/students`, {
+        method: 'OPTIONS',
+        headers: { ...listed, 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('http://dash.example:3000');
+      const get = await fetch(`${widened.url}/api/students`, { headers: listed });
+      expect(get.headers.get('access-control-allow-origin')).toBe('http://dash.example:3000');
+      const other = await fetch(`${widened.url}/api/students`, {
+        headers: { origin: 'http://evil.example' },
+      });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await widened.close();
+    }
+  });
 });
