@@ -119,4 +119,17 @@ describe('API hardening', () => {
       await widened.close();
     }
   });
+
+  it('keeps 1,000 GETs with unique 14 KB queries in a response cache of bounded size', async () => {
+    const id = await create('memory');
+    const before = api.runtime.responses.bytes();
+    const padding = 'q'.repeat(14_000);
+    for (let i = 0; i < 1_000; i++) {
+      const res = await fetch(`${api.url}/api/students/${id}?n=${i}&pad=${padding}`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+    // A hashed key and the student body: well under 1 KB per entry, not the 14 KB of the request.
+    expect(api.runtime.responses.bytes() - before).toBeLessThan(1_000 * 1_024);
+  });
 });
