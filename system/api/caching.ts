@@ -51,7 +51,10 @@ export function createCaching(deps: {
     l1TtlMs: config.CACHE_L1_TTL_MS,
     l1MaxEntries: config.CACHE_L1_MAX_ENTRIES,
   });
-  const responses = createResponseCache({ maxEntries: config.DEDUPE_MAX_ENTRIES });
+  const responses = createResponseCache({
+    maxEntries: config.DEDUPE_MAX_ENTRIES,
+    maxBytes: config.DEDUPE_MAX_BYTES,
+  });
   bus.subscribe((id) => {
     responses.invalidateStudent(id);
     cache.invalidateLocal(id);

@@ -1,14 +1,25 @@
 import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
 import { defaultUrls } from '../../contracts/default-urls.ts';
+import { httpServerSettings } from '../shared/http-server-limits.ts';
 
 const schema = z.object({
   PORT: env.port(5000),
+  // Keep-alive outlives a load balancer's idle timeout (60 s on the common ones), so it never
+  // closes a connection the balancer is about to reuse.
+  ...httpServerSettings({ maxConnections: 10_000, keepAliveTimeoutMs: 65_000 }),
   LOG_LEVEL: env.logLevel(),
+  /**
+   * Browser origins (comma-separated, `*` for any) whose pages may call the API from another
+   * origin. Empty: no CORS headers, so only pages of the API's own origin can read its answers.
+   */
+  CORS_ORIGINS: env.list(),
   /** Names this process in cache invalidations and AMQP connection names. */
   INSTANCE_ID: z.string().min(1).max(100).optional(),
   DATABASE_URL: env.url(defaultUrls.database, ['postgres:', 'postgresql:', 'mssql:']),
   DB_POOL_SIZE: env.int(20, 1, 500),
+  /** Bounds connecting to the database and each statement, in milliseconds (the worker's setting too). */
+  DB_TIMEOUT_MS: env.int(5_000, 10),
   AMQP_URL: env.url(defaultUrls.amqp, ['amqp:', 'amqps:']),
   AMQP_MAX_CONNECTIONS: env.int(3, 1, 50),
   AMQP_CHANNELS_PER_CONNECTION: env.int(5, 1, 100),
@@ -22,6 +33,8 @@ const schema = z.object({
   /** Longest a follower waits for its leader before running the request itself. */
   DEDUPE_FOLLOWER_WAIT_MS: env.int(5_000, 1, 120_000),
   DEDUPE_MAX_ENTRIES: env.int(100_000, 1),
+  /** Bytes the response cache may hold (bodies, keys, headers); the oldest go first. Default 32 MiB. */
+  DEDUPE_MAX_BYTES: env.int(32 * 1024 * 1024, 1024),
   CACHE_L1_TTL_MS: env.int(30_000, 0),
   CACHE_L1_MAX_ENTRIES: env.int(50_000, 1),
   MAX_BODY_BYTES: env.int(16_384, 256, 10_485_760),

@@ -22,9 +22,9 @@ const apiRetention =
   ];
 
 /** The API's adapters on the database the URL names (connectDatabase picks the technology). */
-export function connectApiDatabase(url: string, poolSize: number): Promise<ApiDatabase> {
+export function connectApiDatabase(url: string, poolSize: number, timeoutMs: number): Promise<ApiDatabase> {
   return connectDatabase(
-    { url, postgres: { max: poolSize } },
+    { url, poolSize, timeoutMs },
     {
       postgres: (pool) => ({
         store: createPostgresStudentStore(pool),

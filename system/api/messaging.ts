@@ -41,6 +41,8 @@ export function createMessaging(deps: {
     store: deps.outbox,
     producer: 'api',
     publisher,
+    // Student events are for the worker: one no queue takes is a failure, not a delivery.
+    mandatory: true,
     policy,
     logger,
     metrics: deps.metrics.outbox,

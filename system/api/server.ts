@@ -2,6 +2,15 @@ import http from 'node:http';
 import type { Express } from 'express';
 import type { HealthCheck } from '../shared/health.ts';
 import { createOpsRoutes } from '../shared/http-ops.ts';
+import {
+  applyHttpServerLimits,
+  defaultHttpServerLimits,
+  httpServerLimitsOf,
+  httpServerOptions,
+  type HttpServerLimits,
+} from '../shared/http-server-limits.ts';
+import { createOriginPolicy } from '../shared/origin-policy.ts';
+import { acceptRequestTarget } from '../shared/request-target.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ApiMetrics } from './api-metrics.ts';
 import { createApp } from './app.ts';
@@ -16,11 +25,16 @@ import { routes } from '../../contracts/http.ts';
  * The HTTP server: de-duplication cache hits are answered by the raw fast path, everything else by
  * express. Listening is the caller's business.
  */
-export function createApiServer(app: Express, fastPath: FastPath): http.Server {
-  const server = http.createServer((req, res) => {
+export function createApiServer(
+  app: Express,
+  fastPath: FastPath,
+  limits: HttpServerLimits = defaultHttpServerLimits,
+): http.Server {
+  const server = http.createServer(httpServerOptions(limits), (req, res) => {
+    if (!acceptRequestTarget(req, res)) return;
     if (!fastPath(req, res)) void app(req, res);
   });
-  server.keepAliveTimeout = 65_000;
+  applyHttpServerLimits(server, limits);
   return server;
 }
 
@@ -53,6 +67,7 @@ export function createHttpLayer(deps: {
     metrics,
     maxBodyBytes: config.MAX_BODY_BYTES,
     retryAfterSec: deps.retryAfterSec,
+    origins: createOriginPolicy(config.CORS_ORIGINS),
   });
   const fastPath = createFastPath({
     cache: responses,
@@ -60,5 +75,12 @@ export function createHttpLayer(deps: {
     counter: metrics.dedupeRequests,
     httpDuration: metrics.httpDuration,
   });
-  return { app, server: createApiServer(app, config.DEDUPE_MODE === 'cache' ? fastPath : () => false) };
+  return {
+    app,
+    server: createApiServer(
+      app,
+      config.DEDUPE_MODE === 'cache' ? fastPath : () => false,
+      httpServerLimitsOf(config),
+    ),
+  };
 }

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { topology } from '../../contracts/topology.ts';
@@ -21,8 +22,16 @@ import { instrumentStudentStore } from './students/instrumented-student-store.ts
 import { createStudentService } from './students/student-service.ts';
 
 export interface ApiService extends Service {
-  /** For the test harness and the benches: the registry behind `/metrics`, the outbox backlog. */
-  testing: { registry: Registry; outboxLag(): Promise<OutboxStats> };
+  /**
+   * For the test harness and the benches: the registry behind `/metrics`, the outbox backlog, the
+   * HTTP server (its bound address) and the response cache (its size in bytes).
+   */
+  testing: {
+    registry: Registry;
+    outboxLag(): Promise<OutboxStats>;
+    server: http.Server;
+    responses: { bytes(): number };
+  };
 }
 
 /**
@@ -33,7 +42,7 @@ export async function createApiService(config: ApiConfig, logger: Logger): Promi
   const instanceId = config.INSTANCE_ID ?? `api-${randomBytes(4).toString('hex')}`;
   await migrateWithRetry({ databaseUrl: config.DATABASE_URL, logger });
   const metrics = createApiMetrics();
-  const database = await connectApiDatabase(config.DATABASE_URL, config.DB_POOL_SIZE);
+  const database = await connectApiDatabase(config.DATABASE_URL, config.DB_POOL_SIZE, config.DB_TIMEOUT_MS);
   const store = instrumentStudentStore(database.store, metrics.dbQueries);
   const retention = createRetentionSweeper({
     rules: database.retentionRules({
@@ -115,7 +124,7 @@ export async function createApiService(config: ApiConfig, logger: Logger): Promi
   return {
     async listen(port = config.PORT) {
       startBackgroundWork();
-      const bound = await listenHttp(server, { port });
+      const bound = await listenHttp(server, { port, host: config.HOST });
       const { PUBLISH_MODE: publishMode, DEDUPE_MODE: dedupeMode } = config;
       logger.info({ port: bound, instanceId, publishMode, dedupeMode }, 'api listening');
       return bound;
@@ -133,6 +142,11 @@ export async function createApiService(config: ApiConfig, logger: Logger): Promi
       ],
       logger,
     ),
-    testing: { registry: metrics.registry, outboxLag: () => relay.lag() },
+    testing: {
+      registry: metrics.registry,
+      outboxLag: () => relay.lag(),
+      server,
+      responses: caching.responses,
+    },
   };
 }

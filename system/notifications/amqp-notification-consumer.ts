@@ -1,4 +1,4 @@
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { createAmqpConsumer, type AmqpConsumer } from '../shared/amqp-consumer.ts';
 import { runWithContext } from '../shared/correlation.ts';
 import { parseEnvelope } from '../../contracts/envelope.ts';
@@ -21,6 +21,13 @@ export interface NotificationConsumerOptions {
   logger: Logger;
   /** How many recent messageIds are remembered to drop redeliveries (default 10,000). */
   recentIdsCapacity?: number;
+  /** Milliseconds the queue outlives this instance's last connection (default 120,000). */
+  queueExpiresMs?: number;
+  /**
+   * Called when a reconnect finds the queue gone: it expired while the broker was away, and what
+   * was published meanwhile is lost.
+   */
+  onQueueLost?: () => void;
 }
 
 /**
@@ -46,8 +53,26 @@ export function createRecentIds(capacity: number): { seen(id: string): boolean }
  * bounded time), bound to `exchange` — `notifications`, or a test's own exchange — and
  * dead-lettering to `notifications.dlx` → `notifications.dlq`.
  */
-export const assertInstanceQueue = (channel: Channel, exchange: string, queue: string): Promise<void> =>
-  assertNotificationsTopology(channel, queue, exchange);
+export const assertInstanceQueue = (
+  channel: Channel,
+  exchange: string,
+  queue: string,
+  expiresMs?: number,
+): Promise<void> => assertNotificationsTopology(channel, queue, exchange, expiresMs);
+
+/** A passive declare on a channel of its own: on a missing queue the broker closes that channel. */
+async function queueExists(model: ChannelModel, queue: string): Promise<boolean> {
+  const probe = await model.createChannel();
+  probe.on('error', () => undefined);
+  try {
+    await probe.checkQueue(queue);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.close().catch(() => undefined);
+  }
+}
 
 /**
  * Consumes notifications with a bounded prefetch and acks each once the broadcaster has written
@@ -58,6 +83,7 @@ export const assertInstanceQueue = (channel: Channel, exchange: string, queue: s
 export function createNotificationConsumer(options: NotificationConsumerOptions): AmqpConsumer {
   const { broadcaster, metrics, logger } = options;
   const recent = createRecentIds(options.recentIdsCapacity ?? 10_000);
+  let setups = 0;
 
   async function onMessage(message: ConsumeMessage, channel: Channel): Promise<void> {
     const parsed = parseEnvelope(message.content);
@@ -87,8 +113,15 @@ export function createNotificationConsumer(options: NotificationConsumerOptions)
     url: options.url,
     name: `notifications:${options.queue}`,
     prefetch: options.prefetch,
-    setup: async (channel) => {
-      await assertInstanceQueue(channel, options.exchange, options.queue);
+    setup: async (channel, model) => {
+      // The first connection creates the queue; a later one that finds it gone lost what the
+      // broker routed to it meanwhile: nothing else would ever tell the clients.
+      const lost = setups++ > 0 && !(await queueExists(model, options.queue));
+      await assertInstanceQueue(channel, options.exchange, options.queue, options.queueExpiresMs);
+      if (lost) {
+        logger.warn({ queue: options.queue }, 'notifications queue expired while away; announcing a gap');
+        options.onQueueLost?.();
+      }
       return options.queue;
     },
     onMessage,

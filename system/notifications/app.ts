@@ -1,8 +1,14 @@
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
 import type { Histogram, Registry } from 'prom-client';
 import type { HealthCheck } from '../shared/health.ts';
+import { AppError } from '../shared/errors.ts';
 import { createOpsRoutes } from '../shared/http-ops.ts';
+import { methodNotAllowed, routeNotFound } from '../shared/http-problem.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createNotificationsErrorMiddleware } from './error-middleware.ts';
+import type { OriginPolicy } from '../shared/origin-policy.ts';
+import helmet from 'helmet';
 import { httpMetricsMiddleware } from '../shared/http-metrics-middleware.ts';
 import type { SseHub } from './sse.ts';
 import { routes } from '../../contracts/http.ts';
@@ -19,6 +25,9 @@ export interface AppDeps {
   apiBaseUrl: string;
   /** Bounds the proxied POST, in milliseconds (default 10,000). */
   proxyTimeoutMs?: number;
+  logger: Pick<Logger, 'error'>;
+  /** Which browser origins may open a stream (CORS_ORIGINS). */
+  origins: OriginPolicy;
 }
 
 const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
@@ -46,27 +55,62 @@ function proxyCreateStudent(apiBaseUrl: string, timeoutMs: number) {
       }
       res.status(upstream.status).send(Buffer.from(await upstream.arrayBuffer()));
     } catch (error) {
-      res
-        .status(502)
-        .type('application/problem+json')
-        .json({
-          type: 'urn:event-lab:problem:dependency_unavailable',
-          title: 'The API did not answer',
-          status: 502,
-          code: 'dependency_unavailable',
-          detail: `${apiBaseUrl}: ${error instanceof Error ? error.message : String(error)}`,
-        });
+      throw new AppError('dependency_unavailable', {
+        detail: `the API at ${apiBaseUrl} did not answer: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      });
     }
   };
 }
+
+/** 415 for a proxied body that is not JSON (the API would refuse it too, less clearly). */
+const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is('application/json')) {
+    throw new AppError('unsupported_media_type', { detail: 'send application/json' });
+  }
+  next();
+};
+
+/**
+ * `HEAD` on the stream: the headers a GET would send, then the end. Without it express runs the
+ * GET handler for HEAD, which opens a stream that never answers.
+ */
+const headStream: RequestHandler = (_req, res) => {
+  res.status(200).setHeader('content-type', 'text/event-stream; charset=utf-8');
+  res.setHeader('cache-control', 'no-cache, no-transform');
+  res.end();
+};
+
+/**
+ * A stream opened by a page of another origin is refused unless that origin is listed; a listed
+ * one gets CORS headers naming it (never `*`).
+ */
+const checkOrigin =
+  (origins: OriginPolicy): RequestHandler =>
+  (req, res, next) => {
+    const { origin, host } = req.headers;
+    if (!origins.allows(origin, host)) {
+      throw new AppError('origin_not_allowed', { detail: `Origin ${origin} may not open this stream` });
+    }
+    const allowed = origins.corsOrigin(origin, host);
+    res.setHeader('vary', 'Origin');
+    if (allowed) res.setHeader('access-control-allow-origin', allowed);
+    next();
+  };
 
 /** The HTTP side of the service (no listen): SSE, test pages, their config, the proxy, ops routes. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // nosniff and friends on every answer; no CSP: the test pages run inline module scripts.
+  app.use(helmet({ contentSecurityPolicy: false }));
   app.use(httpMetricsMiddleware(deps.httpDuration, { skip: (req) => ssePaths.includes(req.path) }));
   app.use(createOpsRoutes({ service: 'notifications', checks: deps.checks, registry: deps.registry }));
-  app.get(ssePaths, (req, res) => deps.sse.handle(req, res));
+  app.head(ssePaths, headStream);
+  app.get(ssePaths, checkOrigin(deps.origins), (req, res) => deps.sse.handle(req, res));
+  app.all(ssePaths, methodNotAllowed('GET, HEAD'));
   app.get('/config.json', (_req, res) => {
     res.json({
       apiBaseUrl: deps.apiBaseUrl,
@@ -76,9 +120,13 @@ export function createApp(deps: AppDeps): Express {
   });
   app.post(
     '/proxy/api/students',
+    requireJson,
     express.json({ limit: '16kb' }),
     proxyCreateStudent(deps.apiBaseUrl, deps.proxyTimeoutMs ?? 10_000),
   );
+  app.all('/proxy/api/students', methodNotAllowed('POST'));
   app.use(express.static(publicDir, { index: 'index.html', maxAge: 0 }));
+  app.use(routeNotFound);
+  app.use(createNotificationsErrorMiddleware({ logger: deps.logger }));
   return app;
 }

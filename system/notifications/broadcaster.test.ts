@@ -13,6 +13,7 @@ function recordingSink(transport: 'sse' | 'socketio', seen: Notification[]): Not
       seen.push(n);
       return 3;
     },
+    signalGap: () => undefined,
   };
 }
 

@@ -4,11 +4,15 @@ import { toNotification, type Notification } from './events.ts';
 import type { NotificationsMetrics } from './notifications-metrics.ts';
 import type { ReplayStore } from './redis-replay-store.ts';
 import { type Transport } from '../../contracts/transports.ts';
+import { createGapMarker } from './replay-gap.ts';
+import type { GapReason } from './sse-frames.ts';
 
 /** A transport that fans one notification out to its clients; returns how many clients it wrote to. */
 export interface NotificationSink {
   transport: Transport;
   broadcast(notification: Notification): number;
+  /** Tells every connected client that notifications were lost, so they refetch. */
+  signalGap(reason: GapReason): void;
 }
 
 export interface Broadcaster {
@@ -17,6 +21,14 @@ export interface Broadcaster {
    * `publish` was called. Resolves once every transport has written it to its clients' sockets.
    */
   publish(envelope: Envelope): Promise<void>;
+  /**
+   * Notifications were lost before they reached this instance (its queue expired while the broker
+   * was away): every connected client is told at once, and the replay buffer records the gap for
+   * clients that reconnect later.
+   */
+  signalGap(reason: GapReason): void;
+  /** Stops retrying gap markers. */
+  close(): void;
 }
 
 export interface BroadcasterOptions {
@@ -37,6 +49,10 @@ export interface BroadcasterOptions {
 export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   const { sinks, replay, metrics, logger, appendTimeoutMs = 500, now = Date.now } = options;
   let tail: Promise<void> = Promise.resolve();
+  const gaps = createGapMarker({
+    replay,
+    onError: (error) => logger.warn({ err: error }, 'replay buffer gap marker failed; retrying'),
+  });
 
   async function appendBounded(envelope: Envelope, json: string): Promise<string | undefined> {
     let timer: NodeJS.Timeout | undefined;
@@ -47,6 +63,9 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       .append({ messageId: envelope.messageId, type: envelope.type, json })
       .catch((error: unknown) => {
         logger.warn({ err: error, messageId: envelope.messageId }, 'replay buffer append failed');
+        // Live clients get it anyway; a client that reconnects later would miss it in silence,
+        // so the buffer records a gap where it should have been (also after a timed-out append).
+        gaps.mark('replay-incomplete');
         return undefined;
       });
     try {
@@ -84,5 +103,10 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       tail = done.catch(() => undefined);
       return done;
     },
+    signalGap(reason) {
+      for (const sink of sinks) sink.signalGap(reason);
+      gaps.mark(reason);
+    },
+    close: () => gaps.close(),
   };
 }

@@ -2,10 +2,18 @@ import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
 import { defaultUrls } from '../../contracts/default-urls.ts';
 import { topology } from '../../contracts/topology.ts';
+import { httpServerSettings } from '../shared/http-server-limits.ts';
 
 /** Environment variables of the notifications service; every one has a working default. */
 export const notificationsConfigSchema = z.object({
   PORT: env.port(5001),
+  // Every SSE and Socket.IO listener holds a connection: the bound is set for the listener fleets.
+  ...httpServerSettings({ maxConnections: 100_000, keepAliveTimeoutMs: 5_000 }),
+  /**
+   * Browser origins (comma-separated, `*` for any) allowed to open SSE streams and Socket.IO
+   * sessions from another origin. Empty: the service's own pages only.
+   */
+  CORS_ORIGINS: env.list(),
   LOG_LEVEL: env.logLevel(),
   AMQP_URL: env.url(defaultUrls.amqp, ['amqp:', 'amqps:']),
   REDIS_URL: env.url(defaultUrls.redis, ['redis:', 'rediss:']),
@@ -19,6 +27,11 @@ export const notificationsConfigSchema = z.object({
    * heartbeats and close the connection (the queue keeps what arrives meanwhile, but delivery stalls).
    */
   AMQP_HEARTBEAT_SEC: env.int(30, 1, 600),
+  /**
+   * How long this instance's queue outlives its connection, in milliseconds: notifications wait
+   * there through a broker cut this long; after it they are lost and clients get a `gap` event.
+   */
+  NOTIFICATIONS_QUEUE_EXPIRES_MS: env.int(120_000, 1_000),
   /** Redis Stream holding the replay buffer, and how many entries it keeps (approximately). */
   REPLAY_STREAM_KEY: z.string().min(1).default('notifications:replay'),
   REPLAY_MAX_LEN: env.int(10_000, 10, 10_000_000),
@@ -38,6 +51,8 @@ export const notificationsConfigSchema = z.object({
   SOCKETIO_DIRECT_FRAMES: env.bool(true),
   /** Socket.IO: how often slow clients are looked for, in milliseconds. */
   SOCKETIO_SLOW_CHECK_MS: env.int(1_000, 50),
+  /** Socket.IO: student rooms one client may join in total (each costs adapter memory). */
+  SOCKETIO_MAX_ROOMS_PER_CLIENT: env.int(100, 1, 10_000),
   /** Socket.IO connection-state recovery window, in milliseconds. */
   SOCKETIO_MAX_DISCONNECTION_MS: env.int(120_000, 1_000),
   SOCKETIO_PING_INTERVAL_MS: env.int(25_000, 1_000),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Channel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../contracts/envelope.ts';
@@ -72,15 +73,16 @@ describe('notifications fan-out over SSE and Socket.IO', () => {
   it('narrows a Socket.IO client to its student rooms after subscribe, acknowledged', async () => {
     const socket = h.socketClient();
     await new Promise((resolve) => socket.once('connected', resolve));
-    const ack = await socket.emitWithAck('subscribe', ['student-a']);
-    expect(ack).toEqual({ ok: true, rooms: ['student:student-a'] });
+    const [a, b] = [randomUUID(), randomUUID()];
+    const ack = await socket.emitWithAck('subscribe', [a]);
+    expect(ack).toEqual({ ok: true, rooms: [`student:${a}`] });
     const seen: string[] = [];
     socket.on('student.updated', (envelope) => seen.push(envelope.payload.id));
-    h.publish({ type: 'student.updated', studentId: 'student-b' });
-    const mine = h.publish({ type: 'student.updated', studentId: 'student-a' });
+    h.publish({ type: 'student.updated', studentId: b });
+    const mine = h.publish({ type: 'student.updated', studentId: a });
     await h.waitFor(() => seen.length >= 1, 10_000, 'room event');
     expect(seen).toEqual([mine.payload.id]);
-    expect(await socket.emitWithAck('unsubscribe', ['student-a'])).toEqual({ ok: true, rooms: [] });
+    expect(await socket.emitWithAck('unsubscribe', [a])).toEqual({ ok: true, rooms: [] });
     expect(await socket.emitWithAck('subscribe', 'nope' as unknown as string[])).toMatchObject({ ok: false });
     socket.disconnect();
   });

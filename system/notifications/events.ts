@@ -1,4 +1,5 @@
 import type { Envelope, NotificationType } from '../../contracts/envelope.ts';
+import type { GapEvent } from './sse-frames.ts';
 
 export type { Envelope, NotificationType } from '../../contracts/envelope.ts';
 
@@ -15,6 +16,8 @@ export interface ConnectedEvent {
 /** Socket.IO server → client events: `connected`, then one event per notification type. */
 export type ServerToClientEvents = {
   connected: (event: ConnectedEvent) => void;
+  /** Notifications were lost (see GapReason): the client should refetch what it shows. */
+  gap: (event: GapEvent) => void;
 } & {
   [T in NotificationType]: (envelope: Envelope) => void;
 };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { AmqpConsumer } from '../shared/amqp-consumer.ts';
@@ -8,14 +8,21 @@ import { listenHttp } from '../shared/http-lifecycle.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
 import { closeInOrder, type Service } from '../shared/service-lifecycle.ts';
+import { acceptRequestTarget } from '../shared/request-target.ts';
+import {
+  applyHttpServerLimits,
+  httpServerLimitsOf,
+  httpServerOptions,
+} from '../shared/http-server-limits.ts';
+import { createOriginPolicy } from '../shared/origin-policy.ts';
 import { createNotificationConsumer } from './amqp-notification-consumer.ts';
 import { createApp } from './app.ts';
 import { createBroadcaster } from './broadcaster.ts';
 import type { NotificationsConfig } from './config.ts';
 import { createNotificationsMetrics } from './notifications-metrics.ts';
 import { createRedisReplayStore } from './redis-replay-store.ts';
-import { createSocketServer } from './socket-server.ts';
-import { createSseHub } from './sse.ts';
+import { createSocketServer, type SocketServer } from './socket-server.ts';
+import { createSseHub, type SseHub } from './sse.ts';
 
 const instanceId = () => `${hostname()}.${process.pid}.${randomBytes(3).toString('hex')}`;
 
@@ -50,11 +57,23 @@ const listenBacklog = 8192;
  * Connects Redis (replay; the service runs without it) and builds the HTTP server, both transports
  * and the consumer; `listen` binds the port, then starts consuming this instance's own queue.
  */
+/** The service, plus the parts integration tests look into (never used by the service itself). */
+export interface NotificationsService extends Service {
+  testing: {
+    server: HttpServer;
+    sse: SseHub;
+    consumer: AmqpConsumer;
+    socket: SocketServer;
+  };
+}
+
 export async function createNotificationsService(
   config: NotificationsConfig,
   logger: Logger,
-): Promise<Service> {
+): Promise<NotificationsService> {
   const serviceMetrics = createServiceMetrics('notifications');
+  const origins = createOriginPolicy(config.CORS_ORIGINS);
+  const limits = httpServerLimitsOf(config);
   const metrics = createNotificationsMetrics(serviceMetrics.registry);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
@@ -82,9 +101,15 @@ export async function createNotificationsService(
     httpDuration: serviceMetrics.httpDuration,
     checks,
     apiBaseUrl: config.API_BASE_URL,
+    logger,
+    origins,
   });
   // Express is attached before Socket.IO, so engine.io can take its own path away from it.
-  const server = createServer(app);
+  // The request target is checked before express parses it (absolute-form, unparseable URLs).
+  const server = createServer(httpServerOptions(limits), (req, res) => {
+    if (acceptRequestTarget(req, res)) void app(req, res);
+  });
+  applyHttpServerLimits(server, limits);
   const socket = createSocketServer(server, {
     metrics,
     logger,
@@ -96,6 +121,8 @@ export async function createNotificationsService(
     directFrames: config.SOCKETIO_DIRECT_FRAMES,
     drainTimeoutMs: config.CLIENT_DRAIN_TIMEOUT_MS,
     slowCheckMs: config.SOCKETIO_SLOW_CHECK_MS,
+    maxRoomsPerClient: config.SOCKETIO_MAX_ROOMS_PER_CLIENT,
+    origins,
   });
   // SSE first: its fan-out costs a fraction of Socket.IO's per client (measured by the bench), so
   // its clients are not kept waiting behind the dearer transport.
@@ -107,6 +134,8 @@ export async function createNotificationsService(
     queue,
     prefetch: config.NOTIFICATIONS_PREFETCH,
     heartbeatSec: config.AMQP_HEARTBEAT_SEC,
+    queueExpiresMs: config.NOTIFICATIONS_QUEUE_EXPIRES_MS,
+    onQueueLost: () => broadcaster.signalGap('queue-expired'),
     broadcaster,
     metrics,
     logger,
@@ -114,8 +143,9 @@ export async function createNotificationsService(
   checks.push(...healthChecks(consumer, redis));
 
   return {
+    testing: { server, sse, consumer, socket },
     async listen(port = config.PORT) {
-      const bound = await listenHttp(server, { port, backlog: listenBacklog });
+      const bound = await listenHttp(server, { port, host: config.HOST, backlog: listenBacklog });
       await consumer.start();
       logger.info({ port: bound, queue }, 'notifications listening');
       return bound;

@@ -17,6 +17,7 @@ import {
 import type { DropReason, NotificationsMetrics } from './notifications-metrics.ts';
 import { createDirectFrameAdapter, type EngineConnection } from './socket-direct-adapter.ts';
 import { routes } from '../../contracts/http.ts';
+import { createOriginPolicy, type OriginPolicy } from '../shared/origin-policy.ts';
 
 export interface SocketServerOptions {
   metrics: NotificationsMetrics;
@@ -35,6 +36,10 @@ export interface SocketServerOptions {
   drainTimeoutMs: number;
   /** How often slow clients are looked for, in milliseconds. */
   slowCheckMs: number;
+  /** Student rooms one client may be in at once (default 100). */
+  maxRoomsPerClient?: number;
+  /** Which browser origins may open a session (default: no Origin or the same origin only). */
+  origins?: OriginPolicy;
 }
 
 export interface SocketServer {
@@ -46,31 +51,41 @@ export interface SocketServer {
 
 type NotificationSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-const maxRoomsPerClient = 100;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function validIds(ids: unknown): string[] | undefined {
-  if (!Array.isArray(ids) || ids.length > maxRoomsPerClient) return undefined;
-  return ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 128)
-    ? (ids as string[])
+/** Student ids are UUIDs; rooms are named by the lower-case form notifications carry. */
+function validIds(ids: unknown, max: number): string[] | undefined {
+  if (!Array.isArray(ids) || ids.length > max) return undefined;
+  return ids.every((id) => typeof id === 'string' && uuidPattern.test(id))
+    ? (ids as string[]).map((id) => id.toLowerCase())
     : undefined;
 }
 
-/** Subscribing narrows a client to its rooms; leaving the last room widens it back to everything. */
-function registerRooms(socket: NotificationSocket): void {
+/**
+ * Subscribing narrows a client to its rooms; leaving the last room widens it back to everything.
+ * Rooms cost memory in the adapter per client: a client holds at most `maxRooms` student rooms
+ * in total, however many `subscribe` calls it makes.
+ */
+function registerRooms(socket: NotificationSocket, maxRooms: number): void {
   const studentRooms = () => [...socket.rooms].filter((room) => room.startsWith('student:'));
   const answer = (ack: unknown, result: SubscribeAck) => {
     if (typeof ack === 'function') (ack as (result: SubscribeAck) => void)(result);
   };
+  const invalid = `expected an array of up to ${maxRooms} student ids (UUIDs)`;
   socket.on('subscribe', async (ids, ack) => {
-    const valid = validIds(ids);
-    if (!valid) return answer(ack, { ok: false, error: `expected up to ${maxRoomsPerClient} student ids` });
+    const valid = validIds(ids, maxRooms);
+    if (!valid) return answer(ack, { ok: false, error: invalid });
+    const joined = new Set([...studentRooms(), ...valid.map(studentRoom)]);
+    if (joined.size > maxRooms) {
+      return answer(ack, { ok: false, error: `at most ${maxRooms} student rooms per client` });
+    }
     await socket.join(valid.map(studentRoom));
     await socket.leave(allRoom);
     answer(ack, { ok: true, rooms: studentRooms() });
   });
   socket.on('unsubscribe', async (ids, ack) => {
-    const valid = validIds(ids);
-    if (!valid) return answer(ack, { ok: false, error: `expected up to ${maxRoomsPerClient} student ids` });
+    const valid = validIds(ids, maxRooms);
+    if (!valid) return answer(ack, { ok: false, error: invalid });
     for (const id of valid) await socket.leave(studentRoom(id));
     if (studentRooms().length === 0) await socket.join(allRoom);
     answer(ack, { ok: true, rooms: studentRooms() });
@@ -84,6 +99,7 @@ function registerRooms(socket: NotificationSocket): void {
  */
 export function createSocketServer(httpServer: HttpServer, options: SocketServerOptions): SocketServer {
   const { metrics, logger } = options;
+  const origins = options.origins ?? createOriginPolicy([]);
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
     httpServer,
     {
@@ -94,7 +110,9 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
       maxHttpBufferSize: 16 * 1024,
       pingInterval: options.pingIntervalMs,
       pingTimeout: options.pingTimeoutMs,
-      cors: { origin: true },
+      // CORS alone does not stop a WebSocket: allowRequest refuses other origins' handshakes.
+      cors: { origin: origins.socketIoCors() },
+      allowRequest: (req, callback) => callback(null, origins.allows(req.headers.origin, req.headers.host)),
       connectionStateRecovery: {
         maxDisconnectionDuration: options.maxDisconnectionMs,
         skipMiddlewares: true,
@@ -104,6 +122,9 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   );
   // Socket.IO keeps each session's first HTTP request alive for its whole life; we never read it
   // after the handshake (which tolerates its absence), so it is let go (socket.io "Memory usage").
+  io.engine.on('headers', (headers: Record<string, string>) => {
+    headers['X-Content-Type-Options'] = 'nosniff';
+  });
   io.engine.on('connection', (raw: { request: unknown }) => {
     raw.request = null;
   });
@@ -118,7 +139,7 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     } else {
       metrics.replayed.inc({ transport: 'socketio' });
     }
-    registerRooms(socket);
+    registerRooms(socket, options.maxRoomsPerClient ?? 100);
     socket.emit('connected', { clientId: socket.data.clientId, recovered: socket.recovered });
     gauge();
     socket.on('disconnect', () => {
@@ -171,7 +192,8 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
 
   return {
     io,
-    sink: { transport: 'socketio', broadcast },
+    // Emitted to every room, so recovering clients find it in the recovery buffer too.
+    sink: { transport: 'socketio', broadcast, signalGap: (reason) => void io.emit('gap', { reason }) },
     size: () => io.engine.clientsCount,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,10 +1,17 @@
 import type { Notification } from './events.ts';
 
-/** Why a reconnecting client cannot be sent everything it missed. */
-export type GapReason = 'trimmed' | 'unknown-id' | 'replay-unavailable';
+/**
+ * Why a client cannot be sent everything it missed: its last id was trimmed or never buffered,
+ * the buffer could not be read (`replay-unavailable`) or did not take a notification
+ * (`replay-incomplete`), or this instance's queue expired while the broker was away and the
+ * notifications published meanwhile are gone (`queue-expired`). The client should refetch.
+ */
+export type GapReason =
+  'trimmed' | 'unknown-id' | 'replay-unavailable' | 'replay-incomplete' | 'queue-expired';
 
 export interface GapEvent {
-  lastEventId: string;
+  /** The id the client reconnected with; absent on a gap announced to every connected client. */
+  lastEventId?: string;
   reason: GapReason;
 }
 

@@ -5,11 +5,13 @@ import type { NotificationSink } from './broadcaster.ts';
 import type { Notification } from './events.ts';
 import type { NotificationsMetrics } from './notifications-metrics.ts';
 import type { ReplayStore } from './redis-replay-store.ts';
+import { gapReasonOf, isGapEntry } from './replay-gap.ts';
 import { SseClient } from './sse-client.ts';
 import {
   frameOf,
   gapFrame,
   heartbeatFrame,
+  type GapReason,
   notificationFrame,
   openingFrame,
   parseTypes,
@@ -40,7 +42,6 @@ const streamHeaders = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache, no-transform',
   'X-Accel-Buffering': 'no',
-  'Access-Control-Allow-Origin': '*',
   // The body runs until the connection closes (no chunked framing), so say so.
   Connection: 'close',
 };
@@ -91,7 +92,8 @@ export function createSseHub(options: SseHubOptions): SseHub {
       for (const entry of page) {
         sent.add(entry.messageId);
         replayed.through = entry.streamId;
-        if (client.wants(entry.type))
+        if (isGapEntry(entry)) client.write(gapFrame({ lastEventId, reason: gapReasonOf(entry) }));
+        else if (client.wants(entry.type))
           client.write(notificationFrame(entry.messageId, entry.type, entry.json));
       }
       metrics.replayed.inc({ transport: 'sse' }, page.length);
@@ -139,6 +141,12 @@ export function createSseHub(options: SseHubOptions): SseHub {
     if (lastEventId) void catchUp(client, lastEventId);
   }
 
+  /** Tells every connected client that notifications were lost (they should refetch). */
+  function signalGap(reason: GapReason): void {
+    const frame = gapFrame({ reason });
+    for (const client of clients) client.write(frame);
+  }
+
   function broadcast(notification: Notification): number {
     const { messageId, type } = notification.envelope;
     const frame = frameOf(notification);
@@ -153,7 +161,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
 
   return {
     handle,
-    sink: { transport: 'sse', broadcast },
+    sink: { transport: 'sse', broadcast, signalGap },
     size: () => clients.size,
     close() {
       clearInterval(heartbeat);

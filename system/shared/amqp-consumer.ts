@@ -26,8 +26,11 @@ export interface AmqpConsumerOptions {
   name: string;
   /** Unacknowledged messages the broker may send at once. */
   prefetch: number;
-  /** Declares topology on every (re)connection and returns the queue to consume. */
-  setup: (channel: Channel) => Promise<string>;
+  /**
+   * Declares topology on every (re)connection and returns the queue to consume. `model` is the
+   * connection, for checks that would close `channel` (a passive declare of a missing queue).
+   */
+  setup: (channel: Channel, model: ChannelModel) => Promise<string>;
   /**
    * Handles one message and acks/nacks it on `channel`. If it throws, the message is nacked without
    * requeue (dead-lettered when the queue has a DLX). After a reconnect, ack on the old channel
@@ -144,7 +147,7 @@ export function createAmqpConsumer(options: AmqpConsumerOptions): AmqpConsumer {
       );
       channel.on('close', () => endSession(s, new Error('channel closed')));
       await channel.prefetch(options.prefetch);
-      const queue = await options.setup(channel);
+      const queue = await options.setup(channel, s.model);
       const reply = await channel.consume(queue, (message) =>
         message ? handle(message, channel) : endSession(s, new Error('consumer cancelled by the broker')),
       );

@@ -48,6 +48,12 @@ export function translateAmqpError(error: unknown, action: string): Error {
   return new AppError('dependency_unavailable', { detail: `${action}: ${message}`, cause: error });
 }
 
+/** What amqplib hands a channel's 'return' listener. */
+interface ReturnedMessage {
+  fields: { exchange: string; routingKey: string; replyText?: string };
+  properties: { messageId?: unknown };
+}
+
 /**
  * Publishes `messages` in order on one confirm channel and resolves when the broker has confirmed
  * every one. Rejects at the first nack, when the channel closes, on timeout or abort; on a rejection
@@ -73,6 +79,20 @@ export function publishConfirmed(
       finish(translateAmqpError(closeError ?? new Error('channel closed'), 'publish'));
     const onAbort = (): void => finish(signal?.reason ?? new Error('publish aborted'));
     const onDrain = (): void => wake?.();
+    // RabbitMQ confirms a message no queue took: a `mandatory` one comes back first (basic.return
+    // precedes its ack), and is then a failed publish, not a delivered one.
+    const mandatoryIds = new Set(
+      messages.filter((m) => m.options?.mandatory && m.options.messageId).map((m) => m.options?.messageId),
+    );
+    const onReturn = (returned: ReturnedMessage): void => {
+      if (!mandatoryIds.has(returned.properties.messageId as string)) return;
+      const { exchange, routingKey } = returned.fields;
+      finish(
+        new AppError('dependency_unavailable', {
+          detail: `publish: no queue is bound for ${exchange} / ${routingKey} (message returned)`,
+        }),
+      );
+    };
     const timer = setTimeout(
       () => finish(new AppError('timeout', { detail: `no publisher confirm within ${timeoutMs} ms` })),
       timeoutMs,
@@ -84,6 +104,7 @@ export function publishConfirmed(
       channel.off('error', onChannelError);
       channel.off('close', onClose);
       channel.off('drain', onDrain);
+      channel.off('return', onReturn);
       signal?.removeEventListener('abort', onAbort);
       wake?.();
       if (error === undefined) resolve();
@@ -99,6 +120,7 @@ export function publishConfirmed(
     channel.on('error', onChannelError);
     channel.once('close', onClose);
     channel.on('drain', onDrain);
+    if (mandatoryIds.size > 0) channel.on('return', onReturn);
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
 

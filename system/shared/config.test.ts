@@ -48,4 +48,16 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/PUBLISH_MODE/);
     expect((caught as Error).message).toMatch(/^api: invalid configuration/);
   });
+
+  it('never prints the password of a rejected URL', () => {
+    let caught: unknown;
+    try {
+      loadConfig('api', schema, { AMQP_URL: 'http://guest:s3cret-pw@broker:5672/' });
+    } catch (e) {
+      caught = e;
+    }
+    const message = (caught as ConfigError).message;
+    expect(message).toContain('http://guest:***@broker:5672/');
+    expect(message).not.toContain('s3cret-pw');
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactCredentials } from './redact-secrets.ts';
 
 /** Thrown once at start when the environment is invalid; lists every problem, not only the first. */
 export class ConfigError extends Error {
@@ -24,7 +25,9 @@ export function loadConfig<S extends z.ZodObject>(
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
-    return `${name}: ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+    // Connection URLs carry passwords: the message names the value without its secret.
+    const shown = value === undefined ? '' : ` (got ${JSON.stringify(redactCredentials(value))})`;
+    return `${name}: ${issue.message}${shown}`;
   });
   throw new ConfigError(service, problems);
 }
@@ -48,5 +51,16 @@ export const env = {
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
     z.enum(values).default(fallback as never),
+  /** A comma-separated list; blanks are dropped (default: empty). */
+  list: () =>
+    z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      ),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

@@ -1,7 +1,7 @@
 import mssql from 'mssql';
 import type pg from 'pg';
 import { dialectOf } from './migrate.ts';
-import { createPostgresPool } from './postgres-pool.ts';
+import { createPostgresPool, postgresPoolConfig } from './postgres-pool.ts';
 
 /** How a service builds its adapters on whichever pool the URL names. */
 export interface DatabaseAdapterFactories<T> {
@@ -12,8 +12,13 @@ export interface DatabaseAdapterFactories<T> {
 export interface DatabaseConnectOptions {
   /** `postgres://…` (local default) or `mssql://…` (Docker, like the seed). */
   url: string;
-  /** pg pool settings besides the URL: size and timeouts. SQL Server reads its own from the URL. */
-  postgres?: Omit<pg.PoolConfig, 'connectionString'>;
+  /** Most pooled connections (PostgreSQL; SQL Server reads its own from the URL). */
+  poolSize: number;
+  /**
+   * Bound on connecting and on every statement, in milliseconds (PostgreSQL): a black-holed
+   * database fails requests after this instead of hanging them and `/metrics` for minutes.
+   */
+  timeoutMs: number;
 }
 
 /**
@@ -26,7 +31,11 @@ export async function connectDatabase<T>(
   adapters: DatabaseAdapterFactories<T>,
 ): Promise<T> {
   if (dialectOf(options.url) === 'postgres') {
-    return adapters.postgres(createPostgresPool({ ...options.postgres, connectionString: options.url }));
+    return adapters.postgres(
+      createPostgresPool(
+        postgresPoolConfig({ url: options.url, max: options.poolSize, timeoutMs: options.timeoutMs }),
+      ),
+    );
   }
   const pool = await new mssql.ConnectionPool(options.url).connect();
   // A lost connection is reported here as well as to the request that used it; only the request

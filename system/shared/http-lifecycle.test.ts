@@ -12,21 +12,23 @@ afterEach(() => Promise.all(servers.splice(0).map((s) => closeHttp(s, 0))));
 
 describe('listenHttp', () => {
   it('resolves with the port it bound when asked for port 0', async () => {
-    const port = await listenHttp(server(), { port: 0 });
+    const port = await listenHttp(server(), { port: 0, host: '127.0.0.1' });
     expect(port).toBeGreaterThan(0);
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('ok');
   });
 
   it('rejects when the port is taken', async () => {
-    const port = await listenHttp(server(), { port: 0 });
-    await expect(listenHttp(server(), { port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    const port = await listenHttp(server(), { port: 0, host: '127.0.0.1' });
+    await expect(listenHttp(server(), { port, host: '127.0.0.1' })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
   });
 });
 
 describe('closeHttp', () => {
   it('closes a server whose client holds an idle keep-alive connection', async () => {
     const s = server();
-    const port = await listenHttp(s, { port: 0 });
+    const port = await listenHttp(s, { port: 0, host: '127.0.0.1' });
     const agent = new http.Agent({ keepAlive: true });
     await new Promise<void>((resolve, reject) =>
       http

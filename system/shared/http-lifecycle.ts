@@ -3,6 +3,8 @@ import type http from 'node:http';
 export interface ListenOptions {
   /** 0 picks a free port. */
   port: number;
+  /** The interface to bind (`HOST`); loopback unless the operator widens it. */
+  host: string;
   /** Accept-queue length asked of the kernel (Node's default 511; capped by net.core.somaxconn). */
   backlog?: number;
 }
@@ -12,7 +14,7 @@ export function listenHttp(server: http.Server, options: ListenOptions): Promise
   return new Promise<number>((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     server.once('error', onError);
-    server.listen({ port: options.port, backlog: options.backlog }, () => {
+    server.listen({ port: options.port, host: options.host, backlog: options.backlog }, () => {
       server.off('error', onError);
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : options.port);

@@ -13,6 +13,28 @@ export function createPostgresPool(config: pg.PoolConfig): pg.Pool {
   return pool;
 }
 
+/**
+ * Pool settings every service uses: without them a black-holed database holds a request (and
+ * `/metrics`, which reads the outbox) for the kernel's TCP timeout, about 15 minutes.
+ * `timeoutMs` bounds the connection (handshake included) and each statement on the server;
+ * `query_timeout` is the client's own bound, one second later, for a server that stopped answering.
+ */
+export function postgresPoolConfig(options: {
+  url: string;
+  max: number;
+  /** In milliseconds. */
+  timeoutMs: number;
+}): pg.PoolConfig {
+  return {
+    connectionString: options.url,
+    max: options.max,
+    connectionTimeoutMillis: options.timeoutMs,
+    statement_timeout: options.timeoutMs,
+    query_timeout: options.timeoutMs + 1_000,
+    idle_in_transaction_session_timeout: options.timeoutMs * 2,
+  };
+}
+
 /** Runs `fn` in a transaction on a pooled client: commit on success, rollback on any error. */
 export async function withTransaction<T>(
   pool: pg.Pool,

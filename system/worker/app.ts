@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import type { HealthCheck } from '../shared/health.ts';
 import { createOpsRoutes } from '../shared/http-ops.ts';
@@ -12,6 +13,7 @@ export interface WorkerAppDeps {
 export function createApp({ checks, registry }: WorkerAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet());
   app.use(createOpsRoutes({ service: 'worker', checks, registry }));
   return app;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
 import { defaultUrls } from '../../contracts/default-urls.ts';
+import { httpServerSettings } from '../shared/http-server-limits.ts';
 
 const delayList = (fallback: string) =>
   z
@@ -14,6 +15,7 @@ const delayList = (fallback: string) =>
 /** Every setting of the worker, from the environment (validated once, every problem listed). */
 export const workerConfigSchema = z.object({
   PORT: env.port(5002),
+  ...httpServerSettings({ maxConnections: 1_000, keepAliveTimeoutMs: 5_000 }),
   LOG_LEVEL: env.logLevel(),
   DATABASE_URL: env.url(defaultUrls.database, ['postgres:', 'postgresql:', 'mssql:']),
   AMQP_URL: env.url(defaultUrls.amqp, ['amqp:', 'amqps:']),

@@ -30,11 +30,8 @@ export function connectWorkerDatabase(
   return connectDatabase(
     {
       url: config.DATABASE_URL,
-      postgres: {
-        max: config.DB_POOL_SIZE,
-        connectionTimeoutMillis: config.DB_TIMEOUT_MS,
-        statement_timeout: config.DB_TIMEOUT_MS,
-      },
+      poolSize: config.DB_POOL_SIZE,
+      timeoutMs: config.DB_TIMEOUT_MS,
     },
     {
       postgres: (pool) => ({

@@ -22,6 +22,11 @@ import { createWorkerHealthChecks } from './worker-health.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 import { workerProducer, type WorkerStore } from './worker-store.ts';
 import { createWorker } from './worker.ts';
+import {
+  applyHttpServerLimits,
+  httpServerLimitsOf,
+  httpServerOptions,
+} from '../shared/http-server-limits.ts';
 
 /** What the integration tests change beyond configuration. */
 export interface WorkerServiceOverrides {
@@ -97,7 +102,12 @@ export async function createWorkerService(
     relay,
     policies: allPolicies,
   });
-  const server = http.createServer(createApp({ checks, registry: serviceMetrics.registry }));
+  const limits = httpServerLimitsOf(config);
+  const server = http.createServer(
+    httpServerOptions(limits),
+    createApp({ checks, registry: serviceMetrics.registry }),
+  );
+  applyHttpServerLimits(server, limits);
   const retention = createRetentionSweeper({
     rules: database.retention,
     intervalMs: config.RETENTION_SWEEP_MS,
@@ -108,7 +118,7 @@ export async function createWorkerService(
   return {
     async listen(port = config.PORT) {
       // The ops endpoint first: while the broker is still unreachable, /health/ready says so.
-      const bound = await listenHttp(server, { port });
+      const bound = await listenHttp(server, { port, host: config.HOST });
       retention.start();
       await worker.start();
       logger.info({ port: bound, prefetch: config.WORKER_PREFETCH }, 'worker listening');

@@ -205,4 +205,16 @@ describe('createDedupeMiddleware', () => {
     expect(off.calls()).toBe(5);
     expect(await off.outcomes()).toMatchObject({ bypass: 5 });
   });
+
+  it('keys a percent-encoded spelling of the id as the same student, so invalidation drops it too', async () => {
+    const h = await harness((call, _req, res) => void res.json({ call }));
+    // `%36` is `6`, the id's first character: express decodes it, the raw text differs.
+    const encoded = h.url.replace(`/${id}`, `/%${id.charCodeAt(0).toString(16)}${id.slice(1)}`);
+    await fetch(encoded);
+    expect((await fetch(encoded)).headers.get('x-deduplicated')).toBe('true');
+    h.cache.invalidateStudent(id);
+    const after = await fetch(encoded);
+    expect(after.headers.get('x-deduplicated')).toBeNull();
+    expect(await after.json()).toEqual({ call: 2 });
+  });
 });

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Counter } from 'prom-client';
 import type { DedupeOutcome } from '../api-metrics.ts';
-import { requestFingerprint, studentIdOfPath } from './request-fingerprint.ts';
+import { parseStudentId } from '../students/student-input.ts';
+import { requestFingerprint } from './request-fingerprint.ts';
 import type { CachedResponse, ResponseCache } from './response-cache.ts';
 
 export type DedupeMode = 'off' | 'coalesce' | 'cache';
@@ -123,11 +124,15 @@ export function createDedupeMiddleware(options: DedupeOptions): RequestHandler {
       count.bypass.inc();
       return next();
     }
+    // The id as the route validated it, not the request text: `%33fa…`, upper case or an
+    // absolute-form target name the same student, and a write must drop every one of them.
+    const studentId = req.params.id === undefined ? undefined : parseStudentId(req.params.id);
     const key = requestFingerprint(
       req.method,
       req.originalUrl,
       bodyHashOf(req),
       req.headers.authorization ?? '',
+      studentId === undefined ? undefined : `/api/students/${studentId}`,
     );
     const hit = mode === 'cache' ? cache.get(key) : undefined;
     if (hit) {
@@ -136,6 +141,6 @@ export function createDedupeMiddleware(options: DedupeOptions): RequestHandler {
     }
     const leader = leaders.get(key);
     if (leader) return follow(leader, res, next);
-    lead(key, studentIdOfPath(req.originalUrl), req, res, next);
+    lead(key, studentId, req, res, next);
   };
 }

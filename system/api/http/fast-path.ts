@@ -40,6 +40,7 @@ export function createFastPath({ cache, route, counter, httpDuration }: FastPath
       'content-type': hit.contentType,
       'content-length': hit.body.length,
       'x-deduplicated': 'true',
+      'x-content-type-options': 'nosniff',
       'x-correlation-id': acceptCorrelationId(req.headers['x-correlation-id']),
     };
     res.writeHead(hit.status, headers);

@@ -22,4 +22,14 @@ describe('requestFingerprint', () => {
     expect(studentIdOfPath(`/api/student/${id.toUpperCase()}?x=1`)).toBe(id);
     expect(studentIdOfPath('/api/students/not-an-id')).toBeUndefined();
   });
+
+  it('keeps the key a fixed-size hash whatever the size of the query and Authorization', () => {
+    const key = requestFingerprint(
+      'GET',
+      `/api/students/${id}?q=${'x'.repeat(14_000)}`,
+      '',
+      'B'.repeat(8_000),
+    );
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
 });

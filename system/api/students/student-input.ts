@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors.ts';
 import type { StudentInput } from './student-store.ts';
 
-const name = z.string().trim().min(1).max(100);
+// PostgreSQL refuses NUL in text (SQLSTATE 22021) and no name needs a control character: both are
+// bad input, answered 400 here rather than by the database.
+const hasControlChar = (value: string) => [...value].some((c) => c < ' ' || c === '\u007f');
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((v) => !hasControlChar(v), 'must not contain control characters');
 
 export const studentInputSchema = z.object({
   firstName: name,
@@ -11,15 +19,13 @@ export const studentInputSchema = z.object({
   email: z.string().trim().max(254).pipe(z.email()),
 });
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The cursor is a student id: the store casts it to uuid, so anything else must stop here.
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .regex(/^[0-9a-fA-F-]{36}$/)
-    .optional(),
+  cursor: z.string().regex(uuidPattern, 'must be a student id (UUID)').optional(),
 });
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function validationError(error: z.ZodError): AppError {
   return new AppError('validation_failed', {

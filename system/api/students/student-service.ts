@@ -94,7 +94,8 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
         exchange,
         routingKey,
         Buffer.from(JSON.stringify(envelope)),
-        publishOptionsFor(envelope),
+        // mandatory: an event no queue takes is returned and fails, as in the outbox relay.
+        { ...publishOptionsFor(envelope), mandatory: true },
       );
       deps.confirms?.inc({ producer: 'api', exchange });
     } catch (error) {

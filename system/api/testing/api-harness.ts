@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'amqplib';
+import { assertWorkerTopology } from '../../shared/topology.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { loadApiConfig } from '../config.ts';
 import { createApiService, type ApiService } from '../service.ts';
@@ -31,6 +33,7 @@ export async function startTestApi(
     INSTANCE_ID: `api-test-${randomBytes(3).toString('hex')}`,
     ...env,
   });
+  await ensureWorkerQueue(config.AMQP_URL);
   const service = await createApiService(
     config,
     options.logLines
@@ -59,6 +62,20 @@ export async function startTestApi(
       if (ownsDatabase) await database.drop();
     },
   };
+}
+
+/**
+ * The API publishes `mandatory`: on a fresh broker, before any worker declared `worker.students`,
+ * its events would be returned and writes in direct mode refused. Tests declare the worker's
+ * queue as a running worker would (idempotent on a broker that has it).
+ */
+async function ensureWorkerQueue(url: string): Promise<void> {
+  const connection = await connect(url);
+  try {
+    await assertWorkerTopology(await connection.createChannel());
+  } finally {
+    await connection.close();
+  }
 }
 
 export const studentBody = (n: number | string = 1) => ({

@@ -11,7 +11,7 @@ import {
 } from '../../shared/testing/amqp-test-broker.ts';
 import { notificationsConfigSchema, type NotificationsConfig } from '../config.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../events.ts';
-import type { Service } from '../../shared/service-lifecycle.ts';
+import type { NotificationsService } from '../service.ts';
 import { createNotificationsService } from '../service.ts';
 import { waitFor } from '../../shared/testing/wait-for.ts';
 import { publishOptionsFor } from '../../shared/amqp-publish.ts';
@@ -19,7 +19,7 @@ import { routes } from '../../../contracts/http.ts';
 
 /** Test-only: a real notifications service on port 0, its own exchange and replay stream, and helpers. */
 export interface NotificationsHarness {
-  service: Service;
+  service: NotificationsService;
   config: NotificationsConfig;
   baseUrl: string;
   admin: AmqpTestAdmin;

@@ -23,6 +23,13 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Backoff after a failed batch (default 100 ms doubling to 5,000 ms). */
   backoff?: BackoffOptions;
+  /**
+   * Publish `mandatory`: a message no queue is bound for (a fresh broker before the worker declared
+   * `worker.students`) fails the batch and its rows stay in the outbox, instead of being confirmed
+   * and lost. For events someone must consume; not for broadcast notifications, whose audience may
+   * rightly be nobody (default false).
+   */
+  mandatory?: boolean;
 }
 
 export interface OutboxRelay {
@@ -64,8 +71,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       interrupt = () => (wakeable || !running ? done() : undefined);
     });
 
+  const mandatory = options.mandatory ?? false;
   const publishRows = async (rows: PendingOutboxRow[]) => {
-    const messages = rows.map(toOutgoing);
+    const messages = rows.map((row) => toOutgoing(row, mandatory));
     try {
       await publisher.publishBatch(messages);
     } catch (error) {
@@ -122,14 +130,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
  * Rows hold envelopes validated when they were written: a plain JSON.parse for the AMQP properties
  * (no schema validation per message; the relay is on the hot path of every event).
  */
-function toOutgoing(row: PendingOutboxRow): OutgoingMessage {
+function toOutgoing(row: PendingOutboxRow, mandatory: boolean): OutgoingMessage {
   let options: OutgoingMessage['options'];
   try {
     options = publishOptionsFor(JSON.parse(row.envelope) as Envelope);
   } catch {
     options = { messageId: row.messageId, persistent: true, contentType: 'application/json' };
   }
-  return { exchange: row.exchange, routingKey: row.routingKey, content: Buffer.from(row.envelope), options };
+  return {
+    exchange: row.exchange,
+    routingKey: row.routingKey,
+    content: Buffer.from(row.envelope),
+    options: { ...options, mandatory },
+  };
 }
 
 function countByExchange(rows: PendingOutboxRow[], fn: (exchange: string, n: number) => void): void {
