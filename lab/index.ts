@@ -6,6 +6,7 @@
 export {
   defineScenario,
   faultDurationMs,
+  faultOffsetMs,
   variantsOf,
   type AnyScenario,
   type CommonOptions,
@@ -21,7 +22,7 @@ export {
 } from './scenario.ts';
 export type { ScenarioContext, ContextFaults } from './experiment/context.ts';
 export type { ToxicOptions } from './experiment/fault-actions.ts';
-export type { ServiceEnvs, ServiceName, Target } from './target/target.ts';
+export { serviceNames, type ServiceEnvs, type ServiceName, type Target } from './target/target.ts';
 export { defineGates, phaseMetricName, type Gate } from './gates/gate.ts';
 export { judgeGates } from './gates/judge-gates.ts';
 export { resultMetrics, type ResultMetric } from './result-metrics.ts';
@@ -53,3 +54,4 @@ export {
   type Poller,
 } from './probes/outbox.ts';
 export { checkDelivery, expectedOf, waitForDelivery, type DeliveryCheck } from './probes/delivery.ts';
+export { memoryGrowth, startMemoryPoller, type MemoryPoller, type MemorySample } from './probes/memory.ts';

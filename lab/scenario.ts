@@ -64,8 +64,8 @@ export interface Fault<State = undefined> {
   name: string;
   /** Phase the offset is counted from. */
   phase: string;
-  /** Offset from the start of `phase`, milliseconds. Default 0. */
-  atMs?: number;
+  /** Offset from the start of `phase`, milliseconds (or from the options). Default 0. */
+  atMs?: number | ((options: RunOptions) => number);
   /** How long the fault stays, milliseconds (or from the options); omitted: until the end of the run. */
   durationMs?: number | ((options: RunOptions) => number);
   /** One line for reports and annotations, e.g. `rabbitmq: proxy disabled (connection refused)`. */
@@ -126,6 +126,11 @@ export type AnyScenario = Scenario<any>;
 /** The variants a run with `options` goes through (empty: one run without a variant). */
 export function variantsOf(scenario: AnyScenario, options: RunOptions): readonly Variant[] {
   return typeof scenario.variants === 'function' ? scenario.variants(options) : (scenario.variants ?? []);
+}
+
+/** When `fault` is applied with `options`, milliseconds after its phase starts. */
+export function faultOffsetMs(fault: Fault<unknown>, options: RunOptions): number {
+  return typeof fault.atMs === 'function' ? fault.atMs(options) : (fault.atMs ?? 0);
 }
 
 /** How long `fault` stays with `options`; undefined: until the end of the run. */

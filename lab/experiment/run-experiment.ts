@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Gate } from '../gates/gate.ts';
 import type { AnyScenario, Fault, Phase, SteadyStateCheck, SteadyStateWhen } from '../scenario.ts';
-import { faultDurationMs, variantsOf } from '../scenario.ts';
+import { faultDurationMs, faultOffsetMs, variantsOf } from '../scenario.ts';
 import type { AnnotationLog } from '../exporter/annotations.ts';
 import type { LabExporter } from '../exporter/lab-metrics.ts';
 import type { ScenarioContext } from './context.ts';
@@ -120,7 +120,7 @@ function faultController(deps: ExperimentDeps, state: unknown) {
           rolledBack: false,
         };
         runs.push(run);
-        run.timers.push(setTimeout(() => apply(run), fault.atMs ?? 0));
+        run.timers.push(setTimeout(() => apply(run), faultOffsetMs(fault, deps.ctx.options)));
       }
     },
     /** Rolls back everything still applied; never throws. */
