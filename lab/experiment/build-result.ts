@@ -69,6 +69,19 @@ export function buildResult(input: BuildResultInput): LabResult {
     ...(input.invalidReasons.length ? { invalidReason: input.invalidReasons.join('; ') } : {}),
     options: { ...input.options },
     machine: collectMachineInfo(),
+    // When each fault was really applied and rolled back (charts shade these, not phase bounds).
+    faults: faults.flatMap((f) =>
+      f.appliedMs === undefined
+        ? []
+        : [
+            {
+              name: f.name,
+              description: f.description,
+              appliedTSec: rel(f.appliedMs) / 1000,
+              ...(f.rolledBackMs !== undefined ? { rolledBackTSec: rel(f.rolledBackMs) / 1000 } : {}),
+            },
+          ],
+    ),
     gates: input.gates,
     metrics: finite,
     phases,

@@ -40,6 +40,16 @@ describe('phase recorder', () => {
     expectWithinHdr(timeline[1]?.p99Ms, 5);
   });
 
+  it('draws one point per second, also for a second two phases share', () => {
+    const r = createPhaseRecorder({ startMs: START_MS });
+    r.record('steady', 10_000, START_MS + 1_200);
+    r.record('cut', 30_000, START_MS + 1_700);
+    r.record('cut', 50_000, START_MS + 1_800);
+    const points = r.timeline();
+    expect(points.map((p) => p.tSec)).toEqual([1]);
+    expect(points[0]).toMatchObject({ phase: 'cut', count: 3 });
+  });
+
   it('merges snapshots from worker threads into the same totals as one recorder', () => {
     const single = createPhaseRecorder({ startMs: START_MS });
     const workerA = createPhaseRecorder({ startMs: START_MS });

@@ -111,21 +111,36 @@ export function createPhaseRecorder(deps: PhaseRecorderDeps): PhaseRecorder {
       }));
     },
     timeline() {
-      const points: LatencyPoint[] = [];
+      // One point per interval: a second that straddles a phase boundary merges both phases'
+      // samples (and is named after the phase that had most of them).
+      const byIndex = new Map<number, { merged: LatencyHistogram; phase: string; phaseCount: number }>();
       for (const [phase, state] of phases) {
         for (const [index, h] of state.intervals) {
-          const s = h.summary();
-          points.push({
+          const count = h.count;
+          const entry = byIndex.get(index);
+          if (!entry) {
+            const merged = createLatencyHistogram();
+            merged.merge(h);
+            byIndex.set(index, { merged, phase, phaseCount: count });
+            continue;
+          }
+          entry.merged.merge(h);
+          if (count > entry.phaseCount) Object.assign(entry, { phase, phaseCount: count });
+        }
+      }
+      return [...byIndex.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([index, { merged, phase }]) => {
+          const s = merged.summary();
+          return {
             tSec: (index * intervalMs) / 1000,
             phase,
             count: s.count,
             p50Ms: s.p50Ms,
             p99Ms: s.p99Ms,
             maxMs: s.maxMs,
-          });
-        }
-      }
-      return points.sort((a, b) => a.tSec - b.tSec || a.phase.localeCompare(b.phase));
+          };
+        });
     },
     snapshot() {
       const snap: PhaseRecorderSnapshot = { intervalMs, startMs: deps.startMs, phases: {}, intervals: {} };
