@@ -20,7 +20,7 @@ import {
 // The acceptance test of the dashboards: a real Prometheus scrapes the three services and the lab
 // while the `smoke` scenario runs (local target), then every Prometheus query of every panel is
 // evaluated over the run; a panel query that returns nothing fails the test.
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const scrapeIntervalSec = 1;
 // Grafana's $__rate_interval is max(4 × scrape interval, step + scrape interval).
 const variables = { __rate_interval: `${4 * scrapeIntervalSec + 1}s`, __interval: '2s', __range: '2m' };

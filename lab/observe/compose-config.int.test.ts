@@ -12,7 +12,8 @@ interface ComposeService {
   image?: string;
   build?: { context: string; args?: Record<string, string> };
   environment?: Record<string, string>;
-  ports?: { published: number | string; target: number }[];
+  /** docker-compose v1 prints `127.0.0.1:5000:5000/tcp` strings for ports bound to one address. */
+  ports?: ({ published: number | string; target: number } | string)[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[]; disable?: boolean };
   volumes?: string[];
@@ -30,11 +31,24 @@ function run(command: string, args: string[]) {
 }
 
 function composeConfig(...files: string[]): ComposeConfig {
-  const result = run('docker-compose', [...files.flatMap((f) => ['-f', f]), 'config']);
+  // Credentials come from `.env`, which is not in the repository: validate with the example's.
+  const result = run('docker-compose', [
+    '--env-file',
+    '.env.example',
+    ...files.flatMap((f) => ['-f', f]),
+    'config',
+  ]);
   // docker-compose prints warnings (unknown keys, deprecated syntax) on stderr; there must be none.
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return parse(result.stdout) as ComposeConfig;
+}
+
+/** `{host, published}` of a port entry, in either form compose prints. */
+function portOf(entry: NonNullable<ComposeService['ports']>[number]): { host: string; published: number } {
+  if (typeof entry !== 'string') return { host: '0.0.0.0', published: Number(entry.published) };
+  const match = /^(?:([\d.]+):)?(\d+):\d+/.exec(entry);
+  return { host: match?.[1] ?? '0.0.0.0', published: Number(match?.[2]) };
 }
 
 const hostPort = (url: string | undefined) => (url === undefined ? '' : new URL(url).host);
@@ -58,7 +72,7 @@ describe('docker-compose files', () => {
 
   it('defines the system, its dependencies and the observability stack on the documented ports', () => {
     expect(Object.keys(base.services).sort()).toEqual([...longRunning, 'db-init'].sort());
-    const published = (name: string) => (service(base, name).ports ?? []).map((p) => Number(p.published));
+    const published = (name: string) => (service(base, name).ports ?? []).map((p) => portOf(p).published);
     expect(published('api')).toEqual([5000]);
     expect(published('notifications')).toEqual([5001]);
     expect(published('worker')).toEqual([5002]);
@@ -68,6 +82,13 @@ describe('docker-compose files', () => {
     expect(published('rabbitmq')).toEqual([5672, 15672]);
     expect(service(base, 'mssql').image).toBe('mcr.microsoft.com/mssql/server:2022-latest');
     expect(service(base, 'rabbitmq').image).toMatch(/^rabbitmq:3-management/);
+  });
+
+  it('publishes every port on the loopback interface only', () => {
+    for (const config of [base, chaos])
+      for (const [name, svc] of Object.entries(config.services))
+        for (const entry of svc.ports ?? [])
+          expect(portOf(entry).host, `${name}: ${JSON.stringify(entry)}`).toBe('127.0.0.1');
   });
 
   it('builds each service from the Dockerfile and points it at SQL Server, RabbitMQ and Redis directly', () => {
@@ -112,7 +133,7 @@ describe('docker-compose files', () => {
     );
     const toxiproxy = service(chaos, 'toxiproxy');
     expect(toxiproxy.image).toMatch(/^ghcr\.io\/shopify\/toxiproxy:/);
-    expect((toxiproxy.ports ?? []).map((p) => Number(p.published)).sort((a, b) => a - b)).toEqual([
+    expect((toxiproxy.ports ?? []).map((p) => portOf(p).published).sort((a, b) => a - b)).toEqual([
       8474, 25001,
     ]);
     const through = (name: keyof typeof composeStack.proxies) =>
