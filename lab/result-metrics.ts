@@ -31,3 +31,21 @@ export const resultMetrics = {
 } as const;
 
 export type ResultMetric = (typeof resultMetrics)[keyof typeof resultMetrics];
+
+/** What each documented metric counts, so every scenario's value can be checked against it. */
+export type ResultMetricUnit = 'ratio' | 'count' | 'ms';
+
+export const resultMetricUnits: Readonly<Record<ResultMetric, ResultMetricUnit>> = {
+  'dedupe.hitRate': 'ratio',
+  'dedupe.backendReadsPerWave.max': 'count',
+  'http.latency.p99Ms': 'ms',
+  'events.accepted': 'count',
+  'events.lost': 'count',
+  'breaker.timeToOpenMs': 'ms',
+  'breaker.timeToCloseMs': 'ms',
+  'backlog.drainMs': 'ms',
+  'listeners.connected': 'count',
+  'notifications.expected': 'count',
+  'notifications.delivered': 'count',
+  'notifications.latency.p99Ms': 'ms',
+};
