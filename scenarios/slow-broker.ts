@@ -33,8 +33,12 @@ async function recover(ctx: ScenarioContext, state: OutageLoad): Promise<void> {
     ['recovery', slowEnd, Infinity],
   ] as const) {
     const inWindow = points.filter((p) => p.atMs >= from && p.atMs < to);
+    // The publisher's side of the slow link: with backpressure in the fault proxy the API's relay
+    // cannot hand the broker more than the link carries, so rows wait in its outbox.
     setPhaseMetrics(ctx, phase, {
       'backlog.peak': Math.max(0, ...inWindow.map(depth)),
+      'backlog.api.peak': Math.max(0, ...inWindow.map((p) => p.apiPending)),
+      'outbox.api.oldestAgeMaxSec': Math.max(0, ...inWindow.map((p) => p.apiOldestAgeSec)),
       ...writeMetrics(
         'writes',
         state.writes.filter((w) => w.intendedAtMs >= from && w.intendedAtMs < to),
@@ -46,6 +50,10 @@ async function recover(ctx: ScenarioContext, state: OutageLoad): Promise<void> {
   if (drained !== undefined && latency.rolledBackMs !== undefined)
     ctx.metric(resultMetrics.backlogDrainMs, drained - latency.rolledBackMs);
   ctx.metric('backlog.baseline', baseline);
+  const slowMetric = (name: string): number | undefined => ctx.metrics()[phaseMetricName('slow', name)];
+  ctx.note(
+    `publisher side: while the link was slow the API's outbox held up to ${slowMetric('backlog.api.peak') ?? '?'} rows, the oldest waiting ${slowMetric('outbox.api.oldestAgeMaxSec') ?? '?'} s for its broker confirm (steady: ${ctx.metrics()[phaseMetricName('steady', 'backlog.api.peak')] ?? '?'} rows)`,
+  );
 }
 
 /** Growth from steady to slow of notification latency and write latency (after the standard metrics). */

@@ -5,6 +5,7 @@ const point = (atMs: number, failures: number, pending: number): PollPoint => ({
   atMs,
   apiPublishFailures: failures,
   apiPending: pending,
+  apiOldestAgeSec: 0,
   workerPending: 0,
 });
 

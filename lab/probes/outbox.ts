@@ -12,6 +12,8 @@ export interface PollPoint {
   apiPublishFailures: number;
   /** `outbox_pending_messages` of the API and the worker. */
   apiPending: number;
+  /** `outbox_oldest_age_seconds` of the API: how long its oldest unconfirmed row has waited. */
+  apiOldestAgeSec: number;
   workerPending: number;
 }
 
@@ -39,6 +41,7 @@ export function startOutboxPoller(ctx: ScenarioContext, intervalMs = 200): Polle
           atMs: Date.now(),
           apiPublishFailures: sumSamples(api, metricNames.publishFailures) ?? 0,
           apiPending: sumSamples(api, metricNames.outboxPending) ?? 0,
+          apiOldestAgeSec: sumSamples(api, metricNames.outboxOldestAge) ?? 0,
           workerPending: worker ? (sumSamples(worker, metricNames.outboxPending) ?? 0) : 0,
         });
       }
