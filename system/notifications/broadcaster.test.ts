@@ -68,4 +68,31 @@ describe('broadcaster', () => {
     expect(seen[0]?.streamId).toBeUndefined();
     expect(warnings).toHaveLength(1);
   });
+
+  it('times each transport when its bytes are handed to the sockets, after the whole fan-out', async () => {
+    // A fake clock the Socket.IO sink advances by 40 ms, like a loop over thousands of sockets; the
+    // SSE sink writes first, but its corked bytes only leave on the next tick, after that loop.
+    let nowMs = 1_000;
+    const metrics = createNotificationsMetrics(new Registry());
+    const slowSocketIo: NotificationSink = {
+      transport: 'socketio',
+      broadcast: () => ((nowMs += 40), 1),
+      signalGap: () => undefined,
+    };
+    const broadcaster = createBroadcaster({
+      sinks: [recordingSink('sse', []), slowSocketIo],
+      replay: fakeReplay([0]),
+      metrics,
+      logger: { warn: () => undefined, debug: () => undefined },
+      now: () => nowMs,
+    });
+    await broadcaster.publish(makeEnvelope({ occurredAt: new Date(1_000).toISOString() }));
+    await new Promise((resolve) => process.nextTick(resolve));
+    const sums = Object.fromEntries(
+      (await metrics.pipelineLatency.get()).values
+        .filter((v) => v.metricName?.endsWith('_sum'))
+        .map((v) => [v.labels.transport, v.value]),
+    );
+    expect(sums).toEqual({ sse: 0.04, socketio: 0.04 });
+  });
 });

@@ -83,7 +83,12 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       logger.debug({ ...labels, written, fanOutMs: Math.round(performance.now() - started) }, 'fan-out');
       if (written > 0) {
         metrics.deliveries.inc({ ...labels, type: notification.envelope.type }, written);
-        metrics.pipelineLatency.observe(labels, Math.max(0, now() - notification.occurredAtMs) / 1000);
+        // Observed once the bytes are handed to the sockets, not when the loop queued them: an SSE
+        // response corks its writes and flushes them on the next tick, after the rest of this
+        // fan-out (Socket.IO included) has run, and this tick is queued behind those flushes.
+        process.nextTick(() =>
+          metrics.pipelineLatency.observe(labels, Math.max(0, now() - notification.occurredAtMs) / 1000),
+        );
       }
     }
   }
