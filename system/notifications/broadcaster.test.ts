@@ -88,11 +88,9 @@ describe('broadcaster', () => {
     });
     await broadcaster.publish(makeEnvelope({ occurredAt: new Date(1_000).toISOString() }));
     await new Promise((resolve) => process.nextTick(resolve));
-    const sums = Object.fromEntries(
-      (await metrics.pipelineLatency.get()).values
-        .filter((v) => v.metricName?.endsWith('_sum'))
-        .map((v) => [v.labels.transport, v.value]),
-    );
+    const sums: Record<string, number> = {};
+    for (const v of (await metrics.pipelineLatency.get()).values)
+      if (v.metricName?.endsWith('_sum')) sums[String(v.labels.transport)] = v.value;
     expect(sums).toEqual({ sse: 0.04, socketio: 0.04 });
   });
 });
