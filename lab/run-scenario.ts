@@ -26,6 +26,7 @@ import { connectComposeTarget } from './target/compose-target.ts';
 import { startLocalTarget } from './target/local-target.ts';
 import { isTargetError, TargetError, type ServiceEnvs, type Target } from './target/target.ts';
 import type { ExpectedNotification } from './measure/correlation.ts';
+import { listenerLagReason } from './measure/validity.ts';
 
 export interface RunScenarioOptions {
   scenario: AnyScenario;
@@ -279,9 +280,7 @@ async function measure(
   metrics['generator.listenerLagP99Ms'] = listenerLag;
   const invalidReasons = [
     health.reason,
-    listenerLag > 500
-      ? `listener processes' event-loop lag p99 ${listenerLag.toFixed(0)} ms > 500 ms`
-      : undefined,
+    listenerLagReason(listenerLag),
   ].filter((r): r is string => r !== undefined);
   const gateResults = judgeGates(gates, metrics);
   const result = buildResult({

@@ -127,8 +127,24 @@ function sendStatus(): void {
   samplesSent = all.length;
 }
 
+/**
+ * `LAB_LISTENER_STALL_MS=<ms>`: every listener process blocks its own event loop that long every
+ * half second. A starved generator on purpose, to check that such a run is declared invalid.
+ */
+function stallOnPurpose(): void {
+  const stallMs = Number(process.env.LAB_LISTENER_STALL_MS ?? 0);
+  if (!(stallMs > 0)) return;
+  setInterval(() => {
+    const until = performance.now() + stallMs;
+    while (performance.now() < until) {
+      // busy: nothing else runs in this process meanwhile
+    }
+  }, 500).unref();
+}
+
 async function startFleet(start: StartMessage): Promise<void> {
   monitor.start();
+  stallOnPurpose();
   setInterval(sendStatus, STATUS_INTERVAL_MS).unref();
   const plan: Transport[] = [];
   // Interleave the transports so a ramp is fair to both.

@@ -1,3 +1,4 @@
+import { generatorBounds } from '../measure/validity.ts';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 /** One per-interval sample of the load generator's own health. */
@@ -42,7 +43,7 @@ export function judgeGeneratorHealth(
   thresholds: GeneratorThresholds = {},
   overallLagP99Ms?: number,
 ): GeneratorHealth {
-  const lagLimit = thresholds.lagP99Ms ?? 200;
+  const lagLimit = thresholds.lagP99Ms ?? generatorBounds.lagP99Ms;
   const cpuLimit = thresholds.cpuPercent ?? 90;
   const fractionLimit = thresholds.saturatedFraction ?? 0.5;
   const lagP99Ms = overallLagP99Ms ?? Math.max(0, ...samples.map((s) => s.lagP99Ms));
