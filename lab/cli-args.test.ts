@@ -45,6 +45,14 @@ describe('parseCliArgs', () => {
   it('rejects unknown options, bad values and choices, naming each', () => {
     const unknown = parseCliArgs(['demo', '--wat'], [demo]);
     expect(unknown.kind === 'error' && unknown.message).toContain("'--wat'");
+    const typo = parseCliArgs(['demo', '--durration', '5s'], [demo]);
+    expect(typo.kind === 'error' && typo.message.split('\n')[0]).toMatch(
+      /'--durration'.*did you mean --duration\?/,
+    );
+    const scenarioTypo = parseCliArgs(['dmeo'], [demo]);
+    expect(scenarioTypo.kind === 'error' && scenarioTypo.message).toContain(
+      'unknown scenario "dmeo"; did you mean demo?',
+    );
     const bad = parseCliArgs(
       ['demo', '--rate', 'fast', '--target', 'k8s', '--mode', 'x', '--duration', '5 hours'],
       [demo],

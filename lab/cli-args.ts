@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseServiceEnvArgs } from './compare/compare-env-args.ts';
+import { closest } from './suggest.ts';
 import type { AnyScenario, OptionValue, RunOptions } from './scenario.ts';
 import type { ServiceEnvs } from './target/target.ts';
 
@@ -86,6 +87,12 @@ const commonHelp = `Options:
 Exit codes: 0 every gate holds · 1 a gate failed · 2 the run could not be made or was invalid · 130 interrupted.
 A/B: 0 nothing regressed · 1 a compared metric regressed · 2 the comparison could not be made or a run was invalid.`;
 
+/** `; did you mean --duration?` when `typed` is a likely typo of one of `names`, else nothing. */
+function didYouMean(typed: string, names: readonly string[], prefix = ''): string {
+  const match = closest(typed, names);
+  return match === undefined ? '' : `; did you mean ${prefix}${match}?`;
+}
+
 /** `30s`, `2m`, `1500ms`, `45` (seconds) → milliseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
@@ -102,10 +109,13 @@ export function listText(registry: readonly AnyScenario[]): string {
 
 function scenarioHelp(scenario: AnyScenario): string {
   const d = scenario.defaults;
-  const own = Object.entries(scenario.options ?? {}).map(
-    ([name, o]) =>
-      `  --${name} <${o.type}>  ${o.description} (default ${String(o.default)}${o.choices ? `; one of ${o.choices.join(', ')}` : ''})`,
-  );
+  const entries = Object.entries(scenario.options ?? {}).map(([name, o]) => ({
+    flag: `--${name} <${o.type}>`,
+    text: `${o.description} (default ${String(o.default)}${o.choices ? `; one of ${o.choices.join(', ')}` : ''})`,
+  }));
+  // One column for the descriptions, as in the common options above.
+  const width = Math.max(0, ...entries.map((e) => e.flag.length));
+  const own = entries.map((e) => `  ${e.flag.padEnd(width)}  ${e.text}`);
   return [
     `npm run scenario ${scenario.name} [-- options]`,
     '',
@@ -150,7 +160,10 @@ export function parseCliArgs(argv: readonly string[], registry: readonly AnyScen
   if (!scenario) {
     return {
       kind: 'error',
-      message: `unknown scenario "${first}". Scenarios:\n${listText(registry)}\nusage: npm run scenario <name> [-- options]`,
+      message: `unknown scenario "${first}"${didYouMean(
+        first,
+        registry.map((r) => r.name),
+      )}. Scenarios:\n${listText(registry)}\nusage: npm run scenario <name> [-- options]`,
     };
   }
   const own: ParseArgsConfig['options'] = {};
@@ -167,7 +180,14 @@ export function parseCliArgs(argv: readonly string[], registry: readonly AnyScen
       values: Record<string, string | boolean | string[] | undefined>;
     });
   } catch (error) {
-    return { kind: 'error', message: `${(error as Error).message}\n\n${scenarioHelp(scenario)}` };
+    // One line naming the option, with the closest real one; the options follow for reference.
+    const typed = /'--([^']+)'/.exec((error as Error).message)?.[1];
+    const known = [...Object.keys(commonOptions), ...Object.keys(own)];
+    const hint = typed === undefined ? '' : didYouMean(typed, known, '--');
+    return {
+      kind: 'error',
+      message: `${(error as Error).message}${hint}\n\n${scenarioHelp(scenario)}`,
+    };
   }
   if (values.help) return { kind: 'help', text: scenarioHelp(scenario) };
   return resolveRun(scenario, values, rest);
