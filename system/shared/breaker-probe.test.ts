@@ -51,4 +51,33 @@ describe('breaker probe', () => {
     expect(probes).toBe(probesWhenClosed);
     stop();
   });
+
+  it('tries again when its timer fires before the breaker lets a trial through', async () => {
+    // The probe's delay is shorter than the breaker's half-open delay, as when a timer fires early.
+    const policy = createResiliencePolicy({
+      name: 'dep',
+      timeoutMs: 100,
+      maxRetries: 0,
+      initialDelayMs: 1,
+      maxDelayMs: 1,
+      consecutiveFailures: 1,
+      halfOpenAfterMs: 40,
+    });
+    let probes = 0;
+    const stop = startBreakerProbe({
+      policy,
+      halfOpenAfterMs: 30,
+      logger: silent,
+      probe: () => (probes++, Promise.resolve()),
+    });
+    await expect(policy.execute(() => Promise.reject(new Error('down')))).rejects.toThrow();
+    await vi.advanceTimersByTimeAsync(35);
+    // Refused without a trial (still open), so the dependency was not called.
+    expect(probes).toBe(0);
+    expect(policy.state()).toBe('open');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(probes).toBe(1);
+    expect(policy.state()).toBe('closed');
+    stop();
+  });
 });

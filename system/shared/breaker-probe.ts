@@ -1,5 +1,8 @@
 import type { Logger } from './logger.ts';
-import type { ResiliencePolicy } from './resilience-policy.ts';
+import { isBrokenCircuitError, type ResiliencePolicy } from './resilience-policy.ts';
+
+/** How soon a probe the breaker refused (still open) is tried again, in milliseconds. */
+const retryMs = 50;
 
 export interface BreakerProbeOptions {
   policy: ResiliencePolicy;
@@ -23,21 +26,27 @@ export function startBreakerProbe({
   logger,
 }: BreakerProbeOptions): () => void {
   let timer: NodeJS.Timeout | undefined;
-  const schedule = () => {
+  const schedule = (delayMs: number) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       if (policy.state() !== 'open') return;
       policy.execute(probe).then(
         () => logger.debug({ breaker: policy.name }, 'breaker probe succeeded'),
-        (error: unknown) => logger.debug({ breaker: policy.name, err: error }, 'breaker probe failed'),
+        (error: unknown) => {
+          logger.debug({ breaker: policy.name, err: error }, 'breaker probe failed');
+          // Refused without a trial: the timer fired before the breaker's own clock let one
+          // through (timers may fire a millisecond early). Nothing else would schedule the next
+          // probe, so try again shortly rather than leave the breaker open for good.
+          if (isBrokenCircuitError(error) && policy.state() === 'open') schedule(retryMs);
+        },
       );
-    }, halfOpenAfterMs);
+    }, delayMs);
     timer.unref();
   };
   const unsubscribe = policy.onTransition(({ to }) => {
-    if (to === 'open') schedule();
+    if (to === 'open') schedule(halfOpenAfterMs);
   });
-  if (policy.state() === 'open') schedule();
+  if (policy.state() === 'open') schedule(halfOpenAfterMs);
   return () => {
     unsubscribe();
     clearTimeout(timer);
