@@ -26,10 +26,14 @@ export function startBreakerProbe({
   logger,
 }: BreakerProbeOptions): () => void {
   let timer: NodeJS.Timeout | undefined;
+  // Counts openings: a probe whose trial failed re-opened the breaker, and that opening already
+  // scheduled the next probe.
+  let openings = 0;
   const schedule = (delayMs: number) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       if (policy.state() !== 'open') return;
+      const openingsBefore = openings;
       policy.execute(probe).then(
         () => logger.debug({ breaker: policy.name }, 'breaker probe succeeded'),
         (error: unknown) => {
@@ -37,14 +41,17 @@ export function startBreakerProbe({
           // Refused without a trial: the timer fired before the breaker's own clock let one
           // through (timers may fire a millisecond early). Nothing else would schedule the next
           // probe, so try again shortly rather than leave the breaker open for good.
-          if (isBrokenCircuitError(error) && policy.state() === 'open') schedule(retryMs);
+          if (isBrokenCircuitError(error) && policy.state() === 'open' && openings === openingsBefore)
+            schedule(retryMs);
         },
       );
     }, delayMs);
     timer.unref();
   };
   const unsubscribe = policy.onTransition(({ to }) => {
-    if (to === 'open') schedule(halfOpenAfterMs);
+    if (to !== 'open') return;
+    openings += 1;
+    schedule(halfOpenAfterMs);
   });
   if (policy.state() === 'open') schedule(halfOpenAfterMs);
   return () => {
