@@ -11,7 +11,11 @@ import { createProgressLine } from './experiment/progress.ts';
 import { buildResult } from './experiment/build-result.ts';
 import { runExperiment, steadyStateGates, SteadyStateError } from './experiment/run-experiment.ts';
 import { createServiceSampler, type ServiceSampler } from './experiment/service-sampler.ts';
-import { httpMetrics, notificationMetrics } from './experiment/standard-metrics.ts';
+import {
+  httpMetrics,
+  notificationLatencyTimeline,
+  notificationMetrics,
+} from './experiment/standard-metrics.ts';
 import { allGatesPassed, judgeGates } from './gates/judge-gates.ts';
 import { createSeededRandom } from './faults/random.ts';
 import type { HttpClient } from './load/http-client.ts';
@@ -27,6 +31,7 @@ import { startLocalTarget } from './target/local-target.ts';
 import { isTargetError, TargetError, type ServiceEnvs, type Target } from './target/target.ts';
 import type { ExpectedNotification } from './measure/correlation.ts';
 import { listenerLagReason } from './measure/validity.ts';
+import type { LatencyPoint } from './report/result-schema.ts';
 
 export interface RunScenarioOptions {
   scenario: AnyScenario;
@@ -239,6 +244,7 @@ async function measure(
       await target.restartService(name, { ...vars, ...run.serviceEnv?.[name] });
   };
 
+  const notificationLatency: LatencyPoint[] = [];
   monitor.start();
   resources.sampler.start();
   progress.start();
@@ -251,7 +257,9 @@ async function measure(
         Object.assign(metrics, httpMetrics(recorder, stats));
         Object.assign(
           metrics,
-          await notificationMetrics(resources.fleets, ctx.expectedNotifications(), clock.phaseAt),
+          await notificationMetrics(resources.fleets, ctx.expectedNotifications(), clock.phaseAt, (a) =>
+            notificationLatency.push(...notificationLatencyTimeline(a, startedMs)),
+          ),
         );
         metrics['listeners.connected'] = peakListeners;
       },
@@ -278,10 +286,9 @@ async function measure(
   metrics['generator.lagP99Ms'] = health.lagP99Ms;
   metrics['generator.cpuPercent'] = health.cpuPercent;
   metrics['generator.listenerLagP99Ms'] = listenerLag;
-  const invalidReasons = [
-    health.reason,
-    listenerLagReason(listenerLag),
-  ].filter((r): r is string => r !== undefined);
+  const invalidReasons = [health.reason, listenerLagReason(listenerLag)].filter(
+    (r): r is string => r !== undefined,
+  );
   const gateResults = judgeGates(gates, metrics);
   const result = buildResult({
     scenario,
@@ -296,6 +303,7 @@ async function measure(
     clock,
     recorder,
     sampler: resources.sampler,
+    notificationLatency,
     notes,
   });
   const written = await writeResults(result, { reportsDir: run.outDir });

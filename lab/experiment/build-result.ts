@@ -2,7 +2,7 @@ import type { AnyScenario, RunOptions } from '../scenario.ts';
 import type { GateResult } from '../gates/gate.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 import { collectMachineInfo } from '../report/machine-info.ts';
-import type { LabResult, Timeline } from '../report/result-schema.ts';
+import type { LabResult, LatencyPoint, Timeline } from '../report/result-schema.ts';
 import type { PhaseClock } from './phase-clock.ts';
 import type { ServiceSampler } from './service-sampler.ts';
 
@@ -19,6 +19,8 @@ export interface BuildResultInput {
   clock: PhaseClock;
   recorder: PhaseRecorder;
   sampler: ServiceSampler;
+  /** End-to-end notification latency per transport over time (optional: runs without listeners). */
+  notificationLatency?: readonly LatencyPoint[];
   notes: string[];
 }
 
@@ -45,9 +47,12 @@ export function buildResult(input: BuildResultInput): LabResult {
   }
   const series = input.sampler.sampler.timeline();
   const timeline: Timeline = {
-    latency: input.recorder
-      .timeline()
-      .map((p) => ({ tSec: p.tSec, p50Ms: p.p50Ms, p99Ms: p.p99Ms, series: 'http', count: p.count })),
+    latency: [
+      ...input.recorder
+        .timeline()
+        .map((p) => ({ tSec: p.tSec, p50Ms: p.p50Ms, p99Ms: p.p99Ms, series: 'http', count: p.count })),
+      ...(input.notificationLatency ?? []),
+    ],
     breaker: breakerChanges(input.sampler.breakers()),
     hitRate: (series['api.dedupe.hitRate'] ?? []).map((p) => ({
       tSec: p.tSec,

@@ -5,6 +5,8 @@ import type { ListenerFleet } from '../load/listener-fleet.ts';
 import { transports } from '../load/listener-protocol.ts';
 import type { RequestStats } from '../load/request-stats.ts';
 import type { ExpectedNotification } from '../measure/correlation.ts';
+import type { FleetAnalysis } from '../load/fleet-analysis.ts';
+import type { LatencyPoint } from '../report/result-schema.ts';
 
 /**
  * Metrics every run reports (README "Result metrics"):
@@ -47,6 +49,8 @@ export async function notificationMetrics(
   fleets: readonly ListenerFleet[],
   expected: readonly ExpectedNotification[],
   phaseAt: (epochMs: number) => string,
+  /** Receives the fleet-wide analysis the figures come from (e.g. for the latency timeline). */
+  onAnalysis?: (analysis: FleetAnalysis) => void,
 ): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const correlationIds = new Set(expected.map((e) => e.correlationId));
@@ -56,6 +60,7 @@ export async function notificationMetrics(
   if (!fleet) return out;
   if (fleets.length > 1) out['notifications.fleets'] = fleets.length;
   const analysis = await fleet.join(expected);
+  onAnalysis?.(analysis);
   let listeners = 0;
   const sum = { delivered: 0, missing: 0, duplicated: 0, outOfOrder: 0, listenersComplete: 0 };
   for (const t of transports) {
@@ -118,4 +123,26 @@ async function perPhase(
       out[phaseMetricName(phase, 'notifications.latency.p99Ms')] = analysis.latency.summary().p99Ms;
     }
   }
+}
+
+/**
+ * End-to-end notification latency per transport over time: one point per second of the causing
+ * write's intended send (`series` `notifications.sse` / `notifications.socketio`), `tSec` from
+ * the run's start.
+ */
+export function notificationLatencyTimeline(analysis: FleetAnalysis, startedMs: number): LatencyPoint[] {
+  return transports.flatMap((t) =>
+    [...analysis.byTransport[t].latencyBySecond]
+      .sort(([a], [b]) => a - b)
+      .map(([second, h]) => {
+        const s = h.summary();
+        return {
+          tSec: Math.max(0, second - startedMs / 1000),
+          p50Ms: s.p50Ms,
+          p99Ms: s.p99Ms,
+          count: s.count,
+          series: `notifications.${t}`,
+        };
+      }),
+  );
 }

@@ -10,7 +10,13 @@ import { transports, type AnalysisMessage, type Transport } from './listener-pro
 export interface FleetAnalysis {
   byTransport: Record<
     Transport,
-    { totals: DeliveryTotals; latency: LatencyHistogram; worst: ListenerDelivery[] }
+    {
+      totals: DeliveryTotals;
+      latency: LatencyHistogram;
+      /** Latency by epoch second of the intended send. */
+      latencyBySecond: Map<number, LatencyHistogram>;
+      worst: ListenerDelivery[];
+    }
   >;
   /** Merged over transports. */
   latency: LatencyHistogram;
@@ -31,15 +37,21 @@ export function mergeAnalyses(
     const merged = createLatencyHistogram();
     const totals = emptyTotals(0, expected.length);
     const worst: ListenerDelivery[] = [];
+    const latencyBySecond = new Map<number, LatencyHistogram>();
     for (const reply of replies) {
       const part = reply.byTransport[t];
       merged.merge(decodeLatencyHistogram(part.latency));
+      for (const [second, encoded] of Object.entries(part.latencyBySecond ?? {})) {
+        let h = latencyBySecond.get(Number(second));
+        if (!h) latencyBySecond.set(Number(second), (h = createLatencyHistogram()));
+        h.merge(decodeLatencyHistogram(encoded));
+      }
       for (const key of Object.keys(totals) as (keyof DeliveryTotals)[])
         if (key !== 'expected') totals[key] += part.totals[key];
       worst.push(...part.worst);
     }
     latency.merge(merged);
-    byTransport[t] = { totals, latency: merged, worst: worst.slice(0, 10) };
+    byTransport[t] = { totals, latency: merged, latencyBySecond, worst: worst.slice(0, 10) };
   }
   const timeToLastSubscriber = createLatencyHistogram();
   const reachedCorrelationIds = new Set<string>();

@@ -73,6 +73,8 @@ export interface TransportAnalysis {
   totals: DeliveryTotals;
   /** Encoded HDR histogram (µs) of receipt − intended send. */
   latency: string;
+  /** The same, per epoch second of the intended send (encoded histograms). */
+  latencyBySecond: Record<string, string>;
   /** Up to 10 listeners that missed or duplicated something, for the report. */
   worst: ListenerDelivery[];
 }

@@ -177,6 +177,7 @@ function analyze(message: AnalyzeMessage): AnalysisMessage {
     byTransport[transport] = {
       totals: join.totals,
       latency: join.latency.encode(),
+      latencyBySecond: Object.fromEntries([...join.latencyBySecond].map(([s, h]) => [String(s), h.encode()])),
       worst: join.listeners.filter((l) => l.missing > 0 || l.duplicated > 0).slice(0, 10),
     };
   }

@@ -119,4 +119,27 @@ describe('delivery tracker', () => {
     }
     expect(Math.min(...many)).toBeLessThan(3 * Math.min(...few));
   });
+
+  it('keeps the latencies by the second of their intended send, for a chart over time', () => {
+    const report = analyzeDelivery(
+      [
+        { id: 'a', sentAtUs: 10_200_000 },
+        { id: 'b', sentAtUs: 10_900_000 },
+        { id: 'c', sentAtUs: 11_100_000 },
+      ],
+      [
+        {
+          listenerId: 'l',
+          receipts: [
+            { id: 'a', receivedAtUs: 10_210_000 },
+            { id: 'b', receivedAtUs: 10_930_000 },
+            { id: 'c', receivedAtUs: 11_150_000 },
+          ],
+        },
+      ],
+    );
+    expect([...report.latencyBySecond.keys()]).toEqual([10, 11]);
+    expect(report.latencyBySecond.get(10)?.count).toBe(2);
+    expect(report.latencyBySecond.get(11)?.summary().maxMs).toBeCloseTo(50, 0);
+  });
 });

@@ -54,6 +54,8 @@ export interface DeliveryReport {
   totals: DeliveryTotals;
   /** Receipt − intended send, over the first receipt of each notification at each listener (µs). */
   latency: LatencyHistogram;
+  /** The same latencies by the epoch second of the intended send, for a latency-over-time chart. */
+  latencyBySecond: Map<number, LatencyHistogram>;
 }
 
 /**
@@ -73,6 +75,13 @@ export function analyzeDelivery(
   // seenBy[i] === listener number + 1 when the current listener already received notification i.
   const seenBy = new Uint32Array(expected.length);
   const latency = createLatencyHistogram();
+  const latencyBySecond = new Map<number, LatencyHistogram>();
+  const secondOf = (index: number): LatencyHistogram => {
+    const second = Math.floor((expected[index]?.sentAtUs ?? 0) / 1_000_000);
+    let h = latencyBySecond.get(second);
+    if (!h) latencyBySecond.set(second, (h = createLatencyHistogram({ packed: true })));
+    return h;
+  };
   const results: ListenerDelivery[] = [];
   let listenerNo = 0;
 
@@ -101,12 +110,14 @@ export function analyzeDelivery(
       r.received += 1;
       if (index < highestIndex) r.outOfOrder += 1;
       else highestIndex = index;
-      latency.record(receipt.receivedAtUs - (expected[index]?.sentAtUs ?? receipt.receivedAtUs));
+      const latencyUs = receipt.receivedAtUs - (expected[index]?.sentAtUs ?? receipt.receivedAtUs);
+      latency.record(latencyUs);
+      secondOf(index).record(latencyUs);
     }
     r.missing = expected.length - r.received;
     results.push(r);
   }
-  return { listeners: results, totals: sumTotals(results, expected.length), latency };
+  return { listeners: results, totals: sumTotals(results, expected.length), latency, latencyBySecond };
 }
 
 /** Totals with every count at zero, to add listeners (or other totals) into. */

@@ -72,6 +72,7 @@ export const timelineSchema = z.object({
   series: z.record(z.string(), z.array(valuePointSchema)).optional(),
 });
 export type Timeline = z.infer<typeof timelineSchema>;
+export type LatencyPoint = z.infer<typeof latencyPointSchema>;
 
 /** A fault as it was really applied and rolled back; seconds since `startedAt`. */
 export const faultRecordSchema = z.object({
