@@ -1,7 +1,10 @@
+import { routes, studentPath } from '../contracts/http.ts';
 import {
   createLatencyHistogram,
   phaseMetricName,
+  runUntilAborted,
   startOutboxPoller,
+  studentBody,
   type FixedRateResponse,
   type Poller,
   type ScenarioContext,
@@ -92,4 +95,48 @@ export function startOutageLoad(
     onResponse: recordWrite(state.writes),
   });
   state.writers.catch(() => undefined);
+}
+
+/** Seeded students read at a fixed rate while a fault scenario's writes run. */
+export interface ReadLoad {
+  ids: string[];
+  readRecords: WriteRecord[];
+  reads?: Promise<unknown>;
+}
+
+/** Creates `count` students to read during the run (before the first phase). */
+export async function seedStudents(ctx: ScenarioContext, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const created = await ctx.api.json<{ id?: string }>({
+      method: 'POST',
+      path: routes.students,
+      body: studentBody(`${ctx.runId}-read-${i}`),
+    });
+    if (created.status === 201 && created.data?.id) ids.push(String(created.data.id));
+  }
+  return ids;
+}
+
+/** GETs of the seeded students at `ratePerSec` until `signal` aborts, recorded and counted. */
+export function startReads(
+  ctx: ScenarioContext,
+  state: ReadLoad,
+  ratePerSec: number,
+  signal: AbortSignal,
+): void {
+  const record = recordWrite(state.readRecords);
+  state.reads = runUntilAborted({
+    client: ctx.api,
+    ratePerSec,
+    signal: AbortSignal.any([ctx.signal, signal]),
+    request: (seq) => ({ path: studentPath(state.ids[seq % state.ids.length] ?? '') }),
+    onResponse(event) {
+      record(event);
+      const atMs = event.intendedAtUs / 1000;
+      ctx.recordLatency(event.latencyUs, atMs);
+      ctx.countResponse(event.response?.status ?? 0, event.response?.deduplicated ?? false, atMs);
+    },
+  });
+  state.reads.catch(() => undefined);
 }

@@ -1,14 +1,15 @@
 import {
-  recordWrite,
+  seedStudents,
   setPhaseMetrics,
-  writeMetrics,
   startOutageLoad,
+  startReads,
+  writeMetrics,
   type OutageLoad,
+  type ReadLoad,
   type WriteRecord,
 } from './outage-steps.ts';
 import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
 import {
-  runUntilAborted,
   resultMetrics,
   defineScenario,
   breakersAroundFault,
@@ -23,49 +24,16 @@ import {
  */
 const redisBreakers = ['api.redis', 'worker.redis'] as const;
 
-interface RunState extends OutageLoad {
-  reads?: Promise<unknown>;
+interface RunState extends OutageLoad, ReadLoad {
   stopReads: AbortController;
-  ids: string[];
-  readRecords: WriteRecord[];
 }
 
 const cutMs = (o: RunOptions): number => Number(o.cutSec) * 1000;
 const afterMs = (o: RunOptions): number => Number(o.afterSec) * 1000;
 
-/** Students to read during the run (created before the first phase). */
-async function seedStudents(ctx: ScenarioContext, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const created = await ctx.api.json<{ id?: string }>({
-      method: 'POST',
-      path: '/api/students',
-      body: { firstName: 'Read', lastName: `Key ${i}`, email: `lab-${ctx.runId}-read-${i}@example.test` },
-    });
-    if (created.status === 201 && created.data?.id) ids.push(String(created.data.id));
-  }
-  return ids;
-}
-
 function startLoad(ctx: ScenarioContext, state: RunState): void {
   startOutageLoad(ctx, state, ctx.options.durationMs + cutMs(ctx.options) + afterMs(ctx.options));
-  const record = recordWrite(state.readRecords);
-  state.reads = runUntilAborted({
-    client: ctx.api,
-    ratePerSec: Number(ctx.options.readRate),
-    signal: AbortSignal.any([ctx.signal, state.stopReads.signal]),
-    request: (seq) => ({ path: `/api/students/${state.ids[seq % state.ids.length] ?? ''}` }),
-    onResponse(event) {
-      record(event);
-      ctx.recordLatency(event.latencyUs, event.intendedAtUs / 1000);
-      ctx.countResponse(
-        event.response?.status ?? 0,
-        event.response?.deduplicated ?? false,
-        event.intendedAtUs / 1000,
-      );
-    },
-  });
-  state.reads.catch(() => undefined);
+  startReads(ctx, state, Number(ctx.options.readRate), state.stopReads.signal);
 }
 
 async function recover(ctx: ScenarioContext, state: RunState): Promise<void> {

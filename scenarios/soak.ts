@@ -1,72 +1,36 @@
 import {
+  seedStudents,
   setPhaseMetrics,
   startOutageLoad,
+  startReads,
   writeMetrics,
-  recordWrite,
   type OutageLoad,
-  type WriteRecord,
+  type ReadLoad,
 } from './outage-steps.ts';
 import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
 import {
   defineScenario,
   memoryGrowth,
-  runUntilAborted,
   serviceNames,
   startMemoryPoller,
-  studentBody,
   waitForDelivery,
   type Gate,
   type MemoryPoller,
   type RunOptions,
   type ScenarioContext,
 } from '../lab/index.ts';
-import { routes, studentPath } from '../contracts/http.ts';
 
-interface RunState extends OutageLoad {
+interface RunState extends OutageLoad, ReadLoad {
   memory?: MemoryPoller;
-  reads?: Promise<unknown>;
-  readRecords: WriteRecord[];
-  ids: string[];
 }
 
 const soakMs = (o: RunOptions): number => o.durationMs;
 const secondsOf = (o: RunOptions, name: string): number => Number(o[name]) * 1000;
 
-async function seed(ctx: ScenarioContext, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const tag = `${ctx.runId}-soak-${i}`;
-    const created = await ctx.api.json<{ id?: string }>({
-      method: 'POST',
-      path: routes.students,
-      body: studentBody(tag),
-    });
-    if (created.status === 201 && created.data?.id) ids.push(created.data.id);
-  }
-  return ids;
-}
-
 function startLoad(ctx: ScenarioContext, state: RunState): void {
   state.memory = startMemoryPoller(ctx, serviceNames, 5_000);
   startOutageLoad(ctx, state, soakMs(ctx.options));
-  const record = recordWrite(state.readRecords);
-  const stopAt = Date.now() + soakMs(ctx.options);
-  state.reads = runUntilAborted({
-    client: ctx.api,
-    ratePerSec: Number(ctx.options.readRate),
-    signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.max(0, stopAt - Date.now()))]),
-    request: (seq) => ({ path: studentPath(state.ids[seq % state.ids.length] ?? '') }),
-    onResponse(event) {
-      record(event);
-      ctx.recordLatency(event.latencyUs, event.intendedAtUs / 1000);
-      ctx.countResponse(
-        event.response?.status ?? 0,
-        event.response?.deduplicated ?? false,
-        event.intendedAtUs / 1000,
-      );
-    },
-  });
-  state.reads.catch(() => undefined);
+  startReads(ctx, state, Number(ctx.options.readRate), AbortSignal.timeout(soakMs(ctx.options)));
 }
 
 /** Waits for the load and every listener, then measures delivery and each service's memory growth. */
@@ -174,7 +138,7 @@ export const soak = defineScenario<RunState>({
   },
   steadyState: servicesReady,
   async setup(ctx): Promise<RunState> {
-    const ids = await seed(ctx, Number(ctx.options.students));
+    const ids = await seedStudents(ctx, Number(ctx.options.students));
     await connectListeners(ctx, 60_000);
     return { ids, writes: [], readRecords: [] };
   },
