@@ -22,6 +22,8 @@ import {
 
 interface RunState extends OutageLoad, ReadLoad {
   memory?: MemoryPoller;
+  /** Aborted when the soak phase ends: the drain measures without load. */
+  stopReads: AbortController;
 }
 
 const soakMs = (o: RunOptions): number => o.durationMs;
@@ -30,11 +32,12 @@ const secondsOf = (o: RunOptions, name: string): number => Number(o[name]) * 100
 function startLoad(ctx: ScenarioContext, state: RunState): void {
   state.memory = startMemoryPoller(ctx, serviceNames, 5_000);
   startOutageLoad(ctx, state, soakMs(ctx.options));
-  startReads(ctx, state, Number(ctx.options.readRate), AbortSignal.timeout(soakMs(ctx.options)));
+  startReads(ctx, state, Number(ctx.options.readRate), state.stopReads.signal);
 }
 
 /** Waits for the load and every listener, then measures delivery and each service's memory growth. */
 async function drain(ctx: ScenarioContext, state: RunState): Promise<void> {
+  state.stopReads.abort();
   await state.writers?.catch((error: Error) => ctx.note(`writers failed: ${error.message}`));
   await state.reads?.catch(() => undefined);
   await state.poller?.stop();
@@ -140,7 +143,7 @@ export const soak = defineScenario<RunState>({
   async setup(ctx): Promise<RunState> {
     const ids = await seedStudents(ctx, Number(ctx.options.students));
     await connectListeners(ctx, 60_000);
-    return { ids, writes: [], readRecords: [] };
+    return { ids, writes: [], readRecords: [], stopReads: new AbortController() };
   },
   phases: [
     { name: 'soak', durationMs: soakMs, run: (ctx, state) => Promise.resolve(startLoad(ctx, state)) },
