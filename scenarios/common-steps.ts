@@ -54,6 +54,23 @@ export function toxicFault<T>(fault: {
   };
 }
 
+/** A fault that disables one proxy (connection refused) on apply and enables it on rollback. */
+export function proxyCutFault(fault: {
+  name: string;
+  phase: string;
+  atMs?: Fault<unknown>['atMs'];
+  durationMs: Fault<unknown>['durationMs'];
+  proxy: keyof Target['proxyNames'];
+}): Fault<unknown> {
+  const { proxy, ...timing } = fault;
+  return {
+    ...timing,
+    description: `${proxy}: proxy disabled (connection refused)`,
+    apply: (ctx) => ctx.faults.disable(ctx.target.proxyNames[proxy]),
+    rollback: (ctx) => ctx.faults.enable(ctx.target.proxyNames[proxy]),
+  };
+}
+
 /**
  * The delivery gates every scenario with listeners judges: no accepted write lost, every listener
  * got every notification (`missingName` says how), and none twice.

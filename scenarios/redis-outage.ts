@@ -8,7 +8,7 @@ import {
   type ReadLoad,
   type WriteRecord,
 } from './outage-steps.ts';
-import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
+import { proxyCutFault, connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
 import {
   resultMetrics,
   defineScenario,
@@ -114,16 +114,7 @@ export const redisOutage = defineScenario<RunState>({
     { name: 'cut', durationMs: cutMs },
     { name: 'recovery', durationMs: afterMs, run: recover },
   ],
-  faults: [
-    {
-      name: 'redis-cut',
-      phase: 'cut',
-      durationMs: cutMs,
-      description: 'redis: proxy disabled (connection refused)',
-      apply: (ctx) => ctx.faults.disable(ctx.target.proxyNames.redis),
-      rollback: (ctx) => ctx.faults.enable(ctx.target.proxyNames.redis),
-    },
-  ],
+  faults: [proxyCutFault({ name: 'redis-cut', phase: 'cut', durationMs: cutMs, proxy: 'redis' })],
   gates: (o) => [
     {
       name: 'every read during the cut answered 200',

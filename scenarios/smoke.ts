@@ -1,4 +1,4 @@
-import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
+import { proxyCutFault, connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
 import { breakerMetrics, crudOnce, dedupeBurst, waitForRecovery } from './smoke-steps.ts';
 import { defineScenario, resultMetrics } from '../lab/index.ts';
 
@@ -45,15 +45,13 @@ export const smoke = defineScenario({
     { name: 'recovery', run: (ctx) => waitForRecovery(ctx, 25_000) },
   ],
   faults: [
-    {
+    proxyCutFault({
       name: 'rabbitmq-down',
       phase: 'broker-cut',
       atMs: 0,
       durationMs: cutMs,
-      description: 'rabbitmq: proxy disabled (connection refused)',
-      apply: (ctx) => ctx.faults.disable(ctx.target.proxyNames.rabbitmq),
-      rollback: (ctx) => ctx.faults.enable(ctx.target.proxyNames.rabbitmq),
-    },
+      proxy: 'rabbitmq',
+    }),
   ],
   collect: (ctx) => Promise.resolve(breakerMetrics(ctx, 'rabbitmq-down')),
   // What an A/B comparison judges: the hit rate and the HTTP latency with room for this

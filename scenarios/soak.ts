@@ -7,7 +7,7 @@ import {
   type OutageLoad,
   type ReadLoad,
 } from './outage-steps.ts';
-import { connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
+import { connectListeners, deliveryGates, proxyCutFault, servicesReady } from './common-steps.ts';
 import {
   defineScenario,
   memoryGrowth,
@@ -150,24 +150,20 @@ export const soak = defineScenario<RunState>({
     { name: 'drain', run: drain },
   ],
   faults: [
-    {
+    proxyCutFault({
       name: 'rabbitmq-cut',
       phase: 'soak',
       atMs: (o) => secondsOf(o, 'brokerCutAtSec'),
       durationMs: (o) => secondsOf(o, 'cutSec'),
-      description: 'rabbitmq: proxy disabled (connection refused)',
-      apply: (ctx) => ctx.faults.disable(ctx.target.proxyNames.rabbitmq),
-      rollback: (ctx) => ctx.faults.enable(ctx.target.proxyNames.rabbitmq),
-    },
-    {
+      proxy: 'rabbitmq',
+    }),
+    proxyCutFault({
       name: 'redis-cut',
       phase: 'soak',
       atMs: (o) => secondsOf(o, 'redisCutAtSec'),
       durationMs: (o) => secondsOf(o, 'cutSec'),
-      description: 'redis: proxy disabled (connection refused)',
-      apply: (ctx) => ctx.faults.disable(ctx.target.proxyNames.redis),
-      rollback: (ctx) => ctx.faults.enable(ctx.target.proxyNames.redis),
-    },
+      proxy: 'redis',
+    }),
   ],
   gates: (o) => [...deliveryGates(), ...memoryGates(o)],
 });
