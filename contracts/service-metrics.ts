@@ -8,6 +8,11 @@ export const metricNames = {
   httpDuration: 'http_request_duration_seconds', // {method, route, status}
   breakerState: 'circuit_breaker_state', // {breaker}: 0 closed, 1 open, 2 half-open
   breakerTransitions: 'circuit_breaker_transitions_total', // {breaker, from, to}
+  // every service: what work costs, counted where it leaves the process (deterministic, so an
+  // A/B comparison judges them exactly); `cause` says what the statement or command was for
+  sqlStatements: 'sql_statements_total', // {cause: request|message|other}
+  redisCommands: 'redis_commands_total', // {cause: request|message|other}
+  amqpPublishes: 'amqp_publishes_total', // {producer, exchange}: every attempt, retries included
   // api
   dedupeRequests: 'dedupe_requests_total', // {route, outcome: executed|coalesced|cached|bypass}
   cacheRequests: 'cache_requests_total', // {cache, level: l1|l2, result: hit|miss|error}
@@ -29,7 +34,16 @@ export const metricNames = {
   notificationsReplayed: 'notifications_replayed_events_total', // {transport}
   notificationsPipelineLatency: 'notifications_pipeline_latency_seconds', // {transport}: occurredAt → socket write
   notificationsConsumed: 'notifications_consumed_total', // {type, result: ok|duplicate|dead_lettered}
+  notificationsBytesWritten: 'notifications_bytes_written_total', // {transport}: notification frames only
 } as const;
+
+/**
+ * What a SQL statement or Redis command was for: serving a business HTTP request, handling a
+ * consumed AMQP message, or anything else (relay polls, health checks, metric scrapes, startup).
+ * Only the first two are caused by work, so only they are divided by the work done.
+ */
+export const costCauses = ['request', 'message', 'other'] as const;
+export type CostCause = (typeof costCauses)[number];
 
 export type ServiceMetricName = (typeof metricNames)[keyof typeof metricNames];
 

@@ -17,6 +17,7 @@ const fits: Record<ResultMetricUnit, (value: number) => boolean> = {
   ratio: (v) => v >= 0 && v <= 1,
   count: (v) => Number.isInteger(v) && v >= 0,
   ms: (v) => Number.isFinite(v) && v >= 0,
+  average: (v) => Number.isFinite(v) && v >= 0,
 };
 
 describe('documented result metrics', () => {

@@ -8,6 +8,16 @@ export const resultMetrics = {
   dedupeHitRate: 'dedupe.hitRate',
   /** Largest backend (database or Redis) read count of one wave, per API instance. */
   dedupeBackendReadsPerWaveMax: 'dedupe.backendReadsPerWave.max',
+  /** Backend reads one de-duplicated burst (a cold wave and its repeat) caused, in all. */
+  dedupeBackendReadsPerBurst: 'dedupe.backendReadsPerBurst',
+  /** SQL statements an accepted write caused, every service (requests and messages, not polls). */
+  costSqlStatementsPerWrite: 'cost.sqlStatementsPerWrite',
+  /** Redis commands an accepted write caused, every service. */
+  costRedisCommandsPerWrite: 'cost.redisCommandsPerWrite',
+  /** AMQP messages published (every attempt) per accepted write, every service. */
+  costAmqpPublishesPerWrite: 'cost.amqpPublishesPerWrite',
+  /** Bytes of notification frames written per notification per listener, both transports. */
+  costBytesPerNotification: 'cost.bytesPerNotification',
   /** Client-side HTTP latency p99 from intended send time, all phases merged. */
   httpLatencyP99Ms: 'http.latency.p99Ms',
   /** Distinct accepted writes (each expects notifications at every listener). */
@@ -33,11 +43,16 @@ export const resultMetrics = {
 export type ResultMetric = (typeof resultMetrics)[keyof typeof resultMetrics];
 
 /** What each documented metric counts, so every scenario's value can be checked against it. */
-export type ResultMetricUnit = 'ratio' | 'count' | 'ms';
+export type ResultMetricUnit = 'ratio' | 'count' | 'ms' | 'average';
 
 export const resultMetricUnits: Readonly<Record<ResultMetric, ResultMetricUnit>> = {
   'dedupe.hitRate': 'ratio',
   'dedupe.backendReadsPerWave.max': 'count',
+  'dedupe.backendReadsPerBurst': 'count',
+  'cost.sqlStatementsPerWrite': 'average',
+  'cost.redisCommandsPerWrite': 'average',
+  'cost.amqpPublishesPerWrite': 'average',
+  'cost.bytesPerNotification': 'average',
   'http.latency.p99Ms': 'ms',
   'events.accepted': 'count',
   'events.lost': 'count',

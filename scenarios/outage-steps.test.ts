@@ -33,8 +33,8 @@ describe('registry', () => {
 
   it('the stable result metric names are dotted and distinct', () => {
     const names = Object.values(resultMetrics);
-    expect(names).toHaveLength(12);
-    expect(new Set(names).size).toBe(12);
+    expect(names).toHaveLength(Object.keys(resultMetrics).length);
+    expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name).toMatch(/^[a-z]+(\.[a-zA-Z0-9]+)+$/);
   });
 });

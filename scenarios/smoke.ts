@@ -1,5 +1,5 @@
 import { proxyCutFault, connectListeners, deliveryGates, servicesReady } from './common-steps.ts';
-import { breakerMetrics, crudOnce, dedupeBurst, waitForRecovery } from './smoke-steps.ts';
+import { breakerMetrics, crudOnce, dedupeBurst, measureWriteCosts, waitForRecovery } from './smoke-steps.ts';
 import { defineScenario, resultMetrics } from '../lab/index.ts';
 
 const steadyMs = 5000;
@@ -23,11 +23,17 @@ export const smoke = defineScenario({
   },
   options: {
     'burst-size': { type: 'number', default: 200, description: 'identical concurrent GETs in the burst' },
+    'cost-writes': {
+      type: 'number',
+      default: 5,
+      description: 'writes, one at a time, whose SQL, Redis, AMQP and bytes cost is counted',
+    },
   },
   steadyState: servicesReady,
   setup: (ctx) => connectListeners(ctx, 20_000),
   phases: [
     { name: 'crud', run: crudOnce },
+    { name: 'cost', run: (ctx) => measureWriteCosts(ctx, Number(ctx.options.costWrites)) },
     { name: 'burst', run: dedupeBurst },
     {
       name: 'steady',
@@ -55,12 +61,18 @@ export const smoke = defineScenario({
   ],
   collect: (ctx) => Promise.resolve(breakerMetrics(ctx, 'rabbitmq-down')),
   // What an A/B comparison judges: the hit rate and the HTTP latency with room for this
-  // machine's noise; loss and duplicates exactly.
+  // machine's noise; loss, duplicates and what work costs exactly. Frame bytes get 1 %: a frame
+  // carries a replay stream id and a Socket.IO offset, whose length can differ by a character.
   compare: [
     { metric: resultMetrics.dedupeHitRate, direction: 'higher', tolerance: 0.05 },
     { metric: 'http.latency.p50Ms', direction: 'lower', tolerance: 0.5 },
     { metric: resultMetrics.eventsLost, direction: 'lower', tolerance: 0, exact: true },
     { metric: 'notifications.duplicated', direction: 'lower', tolerance: 0, exact: true },
+    { metric: resultMetrics.costSqlStatementsPerWrite, direction: 'lower', tolerance: 0, exact: true },
+    { metric: resultMetrics.costRedisCommandsPerWrite, direction: 'lower', tolerance: 0, exact: true },
+    { metric: resultMetrics.costAmqpPublishesPerWrite, direction: 'lower', tolerance: 0, exact: true },
+    { metric: resultMetrics.costBytesPerNotification, direction: 'lower', tolerance: 0.01, exact: true },
+    { metric: resultMetrics.dedupeBackendReadsPerBurst, direction: 'lower', tolerance: 0, exact: true },
   ],
   gates: [
     { name: 'CRUD answers with the documented statuses', metric: 'crud.ok', op: '==', threshold: 1 },

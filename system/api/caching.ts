@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.ts';
+import { countCommands } from '../shared/redis-command-counting.ts';
 import type { ResiliencePolicy } from '../shared/resilience-policy.ts';
 import type { ApiMetrics } from './api-metrics.ts';
 import { createRedisInvalidationBus, createRedisStudentL2 } from './cache/redis-student-cache.ts';
@@ -36,7 +37,10 @@ export function createCaching(deps: {
 }): Caching {
   const { config, policy, logger } = deps;
   const onError = (error: unknown) => logger.debug({ err: error }, 'redis connection error');
-  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const redis = countCommands(
+    new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
+    deps.metrics.redisCommands,
+  );
   const subscriber = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   redis.on('error', onError);
   subscriber.on('error', onError);

@@ -37,7 +37,7 @@ describe('API database timeouts', () => {
   it('fails a read within its timeout when the database never answers the handshake', async () => {
     const url = new URL(database.url);
     url.host = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
-    const db = await connectApiDatabase(url.toString(), 2, 300);
+    const db = await connectApiDatabase({ url: url.toString(), poolSize: 2, timeoutMs: 300 });
     const error = await within(db.store.get(randomUUID()), 10_000).catch((e: unknown) => e);
     expect(String(error)).not.toMatch(/bound/);
     expect(error).toBeInstanceOf(Error);
@@ -47,7 +47,7 @@ describe('API database timeouts', () => {
   it('fails a read within its timeout when the database stops answering mid-connection', async () => {
     const url = new URL(database.url);
     url.host = `127.0.0.1:${gate.port}`;
-    const db = await connectApiDatabase(url.toString(), 1, 300);
+    const db = await connectApiDatabase({ url: url.toString(), poolSize: 1, timeoutMs: 300 });
     expect(await db.store.get(randomUUID())).toBeUndefined();
     gate.cut({ mode: 'blackhole' });
     const error = await within(db.store.get(randomUUID()), 10_000).catch((e: unknown) => e);

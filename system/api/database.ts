@@ -1,4 +1,4 @@
-import { connectDatabase } from '../shared/database-connect.ts';
+import { connectDatabase, type DatabaseConnectOptions } from '../shared/database-connect.ts';
 import { createMssqlOutboxStore } from '../shared/outbox/mssql-outbox-store.ts';
 import type { OutboxStore } from '../shared/outbox/outbox-store.ts';
 import { createPostgresOutboxStore } from '../shared/outbox/postgres-outbox-store.ts';
@@ -22,9 +22,9 @@ const apiRetention =
   ];
 
 /** The API's adapters on the database the URL names (connectDatabase picks the technology). */
-export function connectApiDatabase(url: string, poolSize: number, timeoutMs: number): Promise<ApiDatabase> {
+export function connectApiDatabase(options: DatabaseConnectOptions): Promise<ApiDatabase> {
   return connectDatabase(
-    { url, poolSize, timeoutMs },
+    options,
     {
       postgres: (pool) => ({
         store: createPostgresStudentStore(pool),

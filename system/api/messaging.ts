@@ -1,5 +1,5 @@
 import { createAmqpChannelPool, type AmqpChannelPool } from '../shared/amqp-channel-pool.ts';
-import type { AmqpPublisher } from '../shared/amqp-publish.ts';
+import { countPublishes, type AmqpPublisher } from '../shared/amqp-publish.ts';
 import { createResilientPublisher } from '../shared/amqp-resilient-publisher.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createOutboxRelay, type OutboxRelay } from '../shared/outbox/outbox-relay.ts';
@@ -36,7 +36,11 @@ export function createMessaging(deps: {
     onChannelCreated: assertExchanges,
     logger,
   });
-  const publisher = createResilientPublisher({ pool, policy });
+  const publishes = deps.metrics.outbox.publishes;
+  const publisher = createResilientPublisher({
+    pool: countPublishes(pool, (exchange, n) => publishes.inc({ producer: 'api', exchange }, n)),
+    policy,
+  });
   const relay = createOutboxRelay({
     store: deps.outbox,
     producer: 'api',

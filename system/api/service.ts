@@ -42,7 +42,12 @@ export async function createApiService(config: ApiConfig, logger: Logger): Promi
   const instanceId = config.INSTANCE_ID ?? `api-${randomBytes(4).toString('hex')}`;
   await migrateWithRetry({ databaseUrl: config.DATABASE_URL, logger });
   const metrics = createApiMetrics();
-  const database = await connectApiDatabase(config.DATABASE_URL, config.DB_POOL_SIZE, config.DB_TIMEOUT_MS);
+  const database = await connectApiDatabase({
+    url: config.DATABASE_URL,
+    poolSize: config.DB_POOL_SIZE,
+    timeoutMs: config.DB_TIMEOUT_MS,
+    statements: metrics.sqlStatements,
+  });
   const store = instrumentStudentStore(database.store, metrics.dbQueries);
   const retention = createRetentionSweeper({
     rules: database.retentionRules({

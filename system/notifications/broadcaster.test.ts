@@ -11,7 +11,7 @@ function recordingSink(transport: 'sse' | 'socketio', seen: Notification[]): Not
     transport,
     broadcast: (n) => {
       seen.push(n);
-      return 3;
+      return { clients: 3, bytes: 3 * 100 };
     },
     signalGap: () => undefined,
   };
@@ -52,6 +52,7 @@ describe('broadcaster', () => {
     expect(seen[0]?.json).toBe(seen[1]?.json);
     expect(seen[0]?.streamId).toBe('1-0');
     expect((await metrics.deliveries.get()).values.map((v) => v.value)).toEqual([6, 6]);
+    expect((await metrics.bytesWritten.get()).values.map((v) => v.value)).toEqual([600, 600]);
   });
 
   it('still delivers live when the replay buffer fails', async () => {
@@ -76,7 +77,7 @@ describe('broadcaster', () => {
     const metrics = createNotificationsMetrics(new Registry());
     const slowSocketIo: NotificationSink = {
       transport: 'socketio',
-      broadcast: () => ((nowMs += 40), 1),
+      broadcast: () => ((nowMs += 40), { clients: 1, bytes: 100 }),
       signalGap: () => undefined,
     };
     const broadcaster = createBroadcaster({

@@ -7,10 +7,16 @@ import { type Transport } from '../../contracts/transports.ts';
 import { createGapMarker } from './replay-gap.ts';
 import type { GapReason } from './sse-frames.ts';
 
-/** A transport that fans one notification out to its clients; returns how many clients it wrote to. */
+/** What one broadcast wrote: to how many clients, and the notification frames' bytes in all. */
+export interface Delivery {
+  clients: number;
+  bytes: number;
+}
+
+/** A transport that fans one notification out to its clients. */
 export interface NotificationSink {
   transport: Transport;
-  broadcast(notification: Notification): number;
+  broadcast(notification: Notification): Delivery;
   /** Tells every connected client that notifications were lost, so they refetch. */
   signalGap(reason: GapReason): void;
 }
@@ -78,11 +84,12 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   function fanOut(notification: Notification): void {
     for (const sink of sinks) {
       const started = performance.now();
-      const written = sink.broadcast(notification);
+      const { clients: written, bytes } = sink.broadcast(notification);
       const labels = { transport: sink.transport };
       logger.debug({ ...labels, written, fanOutMs: Math.round(performance.now() - started) }, 'fan-out');
       if (written > 0) {
         metrics.deliveries.inc({ ...labels, type: notification.envelope.type }, written);
+        metrics.bytesWritten.inc(labels, bytes);
         // Observed once the bytes are handed to the sockets, not when the loop queued them: an SSE
         // response corks its writes and flushes them on the next tick, after the rest of this
         // fan-out (Socket.IO included) has run, and this tick is queued behind those flushes.

@@ -6,6 +6,8 @@ export type DropReason = 'buffer' | 'stalled';
 export interface NotificationsMetrics {
   connected: Gauge<'transport'>;
   deliveries: Counter<'transport' | 'type'>;
+  /** Bytes of notification frames written (SSE event frames, Socket.IO WebSocket frames). */
+  bytesWritten: Counter<'transport'>;
   dropped: Counter<'transport' | 'reason'>;
   replayed: Counter<'transport'>;
   pipelineLatency: Histogram<'transport'>;
@@ -24,6 +26,12 @@ export function createNotificationsMetrics(registry: Registry): NotificationsMet
       help: 'Connected notification clients by transport',
       labelNames: ['transport'],
       registers,
+    }),
+    bytesWritten: new Counter({
+      name: metricNames.notificationsBytesWritten,
+      help: 'Bytes of notification frames written to clients (SSE event frames, Socket.IO WebSocket frames); no HTTP chunking, no heartbeats',
+      labelNames: ['transport'],
+      registers: [registry],
     }),
     deliveries: new Counter({
       name: metricNames.notificationsDeliveries,

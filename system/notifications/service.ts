@@ -7,6 +7,7 @@ import type { HealthCheck } from '../shared/health.ts';
 import { listenHttp } from '../shared/http-lifecycle.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
+import { countCommands } from '../shared/redis-command-counting.ts';
 import { closeInOrder, type Service } from '../shared/service-lifecycle.ts';
 import { acceptRequestTarget } from '../shared/request-target.ts';
 import {
@@ -75,7 +76,10 @@ export async function createNotificationsService(
   const origins = createOriginPolicy(config.CORS_ORIGINS);
   const limits = httpServerLimitsOf(config);
   const metrics = createNotificationsMetrics(serviceMetrics.registry);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = countCommands(
+    new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true }),
+    serviceMetrics.redisCommands,
+  );
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis unavailable at start'));
   const replay = createRedisReplayStore({

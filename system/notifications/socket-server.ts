@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { Logger } from '../shared/logger.ts';
-import type { NotificationSink } from './broadcaster.ts';
+import type { Delivery, NotificationSink } from './broadcaster.ts';
 import {
   allRoom,
   studentIdOf,
@@ -30,7 +30,7 @@ export interface SocketServerOptions {
   maxQueuedPackets: number;
   /** Unsent bytes on one client's TCP socket before it is dropped. */
   maxBufferedBytes: number;
-  /** Broadcast through {@link createDirectFrameAdapter} (default) or socket.io's stock path. */
+  /** Broadcast frames straight to each WebSocket (default) or through engine.io's stock path. */
   directFrames: boolean;
   /** A client whose transport stays unwritable this long is dropped, in milliseconds. */
   drainTimeoutMs: number;
@@ -99,6 +99,8 @@ function registerRooms(socket: NotificationSocket, maxRooms: number): void {
  */
 export function createSocketServer(httpServer: HttpServer, options: SocketServerOptions): SocketServer {
   const { metrics, logger } = options;
+  // Frame bytes of the broadcast being emitted (the adapter reports them synchronously).
+  let broadcastBytes = 0;
   const origins = options.origins ?? createOriginPolicy([]);
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
     httpServer,
@@ -117,7 +119,10 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
         maxDisconnectionDuration: options.maxDisconnectionMs,
         skipMiddlewares: true,
       },
-      ...(options.directFrames ? { adapter: createDirectFrameAdapter() } : {}),
+      adapter: createDirectFrameAdapter({
+        sendDirect: options.directFrames,
+        onFrame: (bytes) => void (broadcastBytes += bytes),
+      }),
     },
   );
   // Socket.IO keeps each session's first HTTP request alive for its whole life; we never read it
@@ -180,14 +185,15 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   const slowTimer = setInterval(checkSlowClients, options.slowCheckMs);
   slowTimer.unref();
 
-  function broadcast(notification: Notification): number {
+  function broadcast(notification: Notification): Delivery {
     const { envelope } = notification;
     const room = studentRoom(studentIdOf(envelope));
     const rooms = io.of('/').adapter.rooms;
     const audience = (rooms.get(allRoom)?.size ?? 0) + (rooms.get(room)?.size ?? 0);
+    broadcastBytes = 0;
     // Emitted even to nobody: the recovery buffer must hold it for clients that are briefly away.
     io.to(allRoom).to(room).emit(envelope.type, envelope);
-    return audience;
+    return { clients: audience, bytes: broadcastBytes };
   }
 
   return {

@@ -87,10 +87,10 @@ describe('SSE hub', () => {
     const fast = connect();
     slow.accepting = false;
     const big = toNotification(makeEnvelope({ filler: 2_000 }));
-    expect(hub.sink.broadcast(big)).toBe(1);
+    expect(hub.sink.broadcast(big).clients).toBe(1);
     expect(slow.destroyed).toBe(true);
     expect(await dropped('buffer')).toBe(1);
-    expect(hub.sink.broadcast(toNotification(makeEnvelope()))).toBe(1);
+    expect(hub.sink.broadcast(toNotification(makeEnvelope())).clients).toBe(1);
     expect(fast.chunks).toHaveLength(3);
     expect(hub.size()).toBe(1);
   });

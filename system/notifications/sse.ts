@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../shared/logger.ts';
-import type { NotificationSink } from './broadcaster.ts';
+import type { Delivery, NotificationSink } from './broadcaster.ts';
 import type { Notification } from './events.ts';
 import type { NotificationsMetrics } from './notifications-metrics.ts';
 import type { ReplayStore } from './redis-replay-store.ts';
@@ -147,7 +147,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
     for (const client of clients) client.write(frame);
   }
 
-  function broadcast(notification: Notification): number {
+  function broadcast(notification: Notification): Delivery {
     const { messageId, type } = notification.envelope;
     const frame = frameOf(notification);
     let written = 0;
@@ -156,7 +156,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
       if (client.holding(messageId, frame)) continue;
       if (client.write(frame)) written++;
     }
-    return written;
+    return { clients: written, bytes: written * Buffer.byteLength(frame) };
   }
 
   return {

@@ -154,3 +154,25 @@ export function publishOptionsFor(envelope: Envelope, headers?: Record<string, u
     ...(headers ? { headers } : {}),
   };
 }
+
+/**
+ * The publisher, counting every message it hands to the broker by exchange (each attempt of a
+ * retried publish counts again: a retry costs the broker as much as the first try).
+ */
+export function countPublishes(
+  publisher: AmqpPublisher,
+  count: (exchange: string, messages: number) => void,
+): AmqpPublisher {
+  return {
+    publish(exchange, routingKey, content, options, signal) {
+      count(exchange, 1);
+      return publisher.publish(exchange, routingKey, content, options, signal);
+    },
+    publishBatch(messages, signal) {
+      const byExchange = new Map<string, number>();
+      for (const m of messages) byExchange.set(m.exchange, (byExchange.get(m.exchange) ?? 0) + 1);
+      for (const [exchange, n] of byExchange) count(exchange, n);
+      return publisher.publishBatch(messages, signal);
+    },
+  };
+}

@@ -1,7 +1,8 @@
 import mssql from 'mssql';
 import type pg from 'pg';
 import { dialectOf } from './migrate.ts';
-import { createPostgresPool, postgresPoolConfig } from './postgres-pool.ts';
+import type { CauseCounter } from './cost-attribution.ts';
+import { countStatements, createPostgresPool, postgresPoolConfig } from './postgres-pool.ts';
 
 /** How a service builds its adapters on whichever pool the URL names. */
 export interface DatabaseAdapterFactories<T> {
@@ -19,6 +20,8 @@ export interface DatabaseConnectOptions {
    * database fails requests after this instead of hanging them and `/metrics` for minutes.
    */
   timeoutMs: number;
+  /** Counts the statements sent, by cause (`sql_statements_total`; PostgreSQL only). */
+  statements?: CauseCounter;
 }
 
 /**
@@ -31,11 +34,10 @@ export async function connectDatabase<T>(
   adapters: DatabaseAdapterFactories<T>,
 ): Promise<T> {
   if (dialectOf(options.url) === 'postgres') {
-    return adapters.postgres(
-      createPostgresPool(
-        postgresPoolConfig({ url: options.url, max: options.poolSize, timeoutMs: options.timeoutMs }),
-      ),
+    const pool = createPostgresPool(
+      postgresPoolConfig({ url: options.url, max: options.poolSize, timeoutMs: options.timeoutMs }),
     );
+    return adapters.postgres(options.statements ? countStatements(pool, options.statements) : pool);
   }
   const pool = await new mssql.ConnectionPool(options.url).connect();
   // A lost connection is reported here as well as to the request that used it; only the request

@@ -6,6 +6,10 @@ export interface ServiceMetrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   breakerState: Gauge<'breaker'>;
   breakerTransitions: Counter<'breaker' | 'from' | 'to'>;
+  /** SQL statements sent, by cause (cost-attribution.ts). */
+  sqlStatements: Counter<'cause'>;
+  /** Redis commands sent, by cause. */
+  redisCommands: Counter<'cause'>;
 }
 
 /** Seconds; fine at the low end, where cached reads live, and up to the slowest timeouts. */
@@ -40,6 +44,18 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       name: metricNames.breakerTransitions,
       help: 'Circuit breaker transitions',
       labelNames: ['breaker', 'from', 'to'],
+      registers: [registry],
+    }),
+    sqlStatements: new Counter({
+      name: metricNames.sqlStatements,
+      help: 'SQL statements sent, by cause: request (business HTTP), message (consumed AMQP), other',
+      labelNames: ['cause'],
+      registers: [registry],
+    }),
+    redisCommands: new Counter({
+      name: metricNames.redisCommands,
+      help: 'Redis commands sent, by cause: request (business HTTP), message (consumed AMQP), other',
+      labelNames: ['cause'],
       registers: [registry],
     }),
   };

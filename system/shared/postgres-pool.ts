@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { countCost, type CauseCounter } from './cost-attribution.ts';
 
 /**
  * A pg pool that survives its server going away. A connection the server terminates (restart,
@@ -52,4 +53,45 @@ export async function withTransaction<T>(
   } finally {
     client.release();
   }
+}
+
+/**
+ * Counts every statement the pool sends, under the cause of the code that sent it
+ * (cost-attribution.ts). A statement is counted where it is issued, in its caller's async context:
+ * `pool.query` when called; a checked-out client's `query` while our code holds it. The query
+ * `pool.query` runs on a client internally is not counted again (pg-pool checks that client out
+ * with a callback, and may run it later from another caller's context).
+ */
+export function countStatements(pool: pg.Pool, counter: CauseCounter): pg.Pool {
+  const heldByCaller = new WeakSet<pg.PoolClient>();
+  const poolQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  const poolConnect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  Object.assign(pool, {
+    query: (...args: unknown[]) => {
+      countCost(counter);
+      return poolQuery(...args);
+    },
+    connect: (...args: unknown[]) => {
+      if (typeof args[0] === 'function') return poolConnect(...args);
+      return (poolConnect() as Promise<pg.PoolClient>).then((client) => {
+        heldByCaller.add(client);
+        const release = client.release.bind(client);
+        client.release = (error?: Error | boolean) => {
+          heldByCaller.delete(client);
+          release(error);
+        };
+        return client;
+      });
+    },
+  });
+  pool.on('connect', (client) => {
+    const clientQuery = client.query.bind(client) as (...args: unknown[]) => unknown;
+    Object.assign(client, {
+      query: (...args: unknown[]) => {
+        if (heldByCaller.has(client)) countCost(counter);
+        return clientQuery(...args);
+      },
+    });
+  });
+  return pool;
 }

@@ -1,3 +1,4 @@
+import type { CauseCounter } from '../shared/cost-attribution.ts';
 import { connectDatabase } from '../shared/database-connect.ts';
 import { createMssqlOutboxStore } from '../shared/outbox/mssql-outbox-store.ts';
 import type { OutboxStore } from '../shared/outbox/outbox-store.ts';
@@ -22,6 +23,7 @@ export function connectWorkerDatabase(
   config: WorkerConfig,
   policy: ResiliencePolicy,
   metrics: WorkerMetrics,
+  statements?: CauseCounter,
 ): Promise<WorkerDatabase> {
   const retention = (pool: Parameters<typeof retentionRule>[0]): RetentionRule[] => [
     retentionRule(pool, { kind: 'outbox', producer: workerProducer }, config.RETENTION_OUTBOX_SEC),
@@ -32,6 +34,7 @@ export function connectWorkerDatabase(
       url: config.DATABASE_URL,
       poolSize: config.DB_POOL_SIZE,
       timeoutMs: config.DB_TIMEOUT_MS,
+      statements,
     },
     {
       postgres: (pool) => ({

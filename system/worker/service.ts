@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { Registry } from 'prom-client';
 import { workerTopologyNames, type WorkerTopologyNames } from '../../contracts/topology.ts';
 import { createAmqpChannelPool } from '../shared/amqp-channel-pool.ts';
+import { countPublishes } from '../shared/amqp-publish.ts';
 import { createResilientPublisher } from '../shared/amqp-resilient-publisher.ts';
 import { observeBreakers } from '../shared/breaker-observer.ts';
 import { closeHttp, listenHttp } from '../shared/http-lifecycle.ts';
@@ -11,6 +12,7 @@ import { createServiceMetrics } from '../shared/metrics.ts';
 import { migrateWithRetry } from '../shared/migrate.ts';
 import { createOutboxMetrics } from '../shared/outbox/outbox-metrics.ts';
 import { createOutboxRelay } from '../shared/outbox/outbox-relay.ts';
+import { countCommands } from '../shared/redis-command-counting.ts';
 import { createRetentionSweeper } from '../shared/retention.ts';
 import { closeInOrder, type Service } from '../shared/service-lifecycle.ts';
 import { createApp } from './app.ts';
@@ -56,12 +58,15 @@ export async function createWorkerService(
   const policies = buildWorkerPolicies(config);
   const allPolicies = [policies.db, policies.redis, policies.amqp];
   const stopObserving = observeBreakers(allPolicies, { metrics: serviceMetrics, logger });
-  const database = await connectWorkerDatabase(config, policies.db, metrics);
+  const database = await connectWorkerDatabase(config, policies.db, metrics, serviceMetrics.sqlStatements);
   const store = overrides.decorateStore?.(database.store) ?? database.store;
   let redisErrors = 0;
-  const redis = createWorkerRedis(config.REDIS_URL, (error) => {
-    if (redisErrors++ % 100 === 0) logger.warn({ err: error, count: redisErrors }, 'Redis connection error');
-  });
+  const redis = countCommands(
+    createWorkerRedis(config.REDIS_URL, (error) => {
+      if (redisErrors++ % 100 === 0) logger.warn({ err: error, count: redisErrors }, 'Redis connection error');
+    }),
+    serviceMetrics.redisCommands,
+  );
   const cache = createRedisStudentCache({
     redis,
     policy: policies.redis,
@@ -73,14 +78,20 @@ export async function createWorkerService(
     maxConnections: 1,
     logger,
   });
-  const publisher = createResilientPublisher({ pool, policy: policies.amqp });
+  const outboxMetrics = createOutboxMetrics(serviceMetrics.registry);
+  const publisher = createResilientPublisher({
+    pool: countPublishes(pool, (exchange, n) =>
+      outboxMetrics.publishes.inc({ producer: workerProducer, exchange }, n),
+    ),
+    policy: policies.amqp,
+  });
   const relay = createOutboxRelay({
     store: database.outbox,
     producer: workerProducer,
     publisher,
     policy: policies.amqp,
     logger,
-    metrics: createOutboxMetrics(serviceMetrics.registry),
+    metrics: outboxMetrics,
     batchSize: config.OUTBOX_BATCH_SIZE,
   });
   const worker = createWorker({

@@ -3,6 +3,8 @@ import { metricNames } from '../../../contracts/service-metrics.ts';
 import type { OutboxStats } from './outbox-store.ts';
 
 export interface OutboxMetrics {
+  /** Every message handed to a channel, retried attempts included. */
+  publishes: Counter<'producer' | 'exchange'>;
   publishConfirms: Counter<'producer' | 'exchange'>;
   publishFailures: Counter<'producer' | 'exchange' | 'reason'>;
   /** Registers where the pending/age gauges read a producer's backlog at scrape time. */
@@ -47,6 +49,12 @@ export function createOutboxMetrics(registry: Registry): OutboxMetrics {
     },
   });
   return {
+    publishes: new Counter({
+      name: metricNames.amqpPublishes,
+      help: 'Messages handed to the broker, every attempt (retries included)',
+      labelNames: ['producer', 'exchange'],
+      registers: [registry],
+    }),
     publishConfirms: new Counter({
       name: metricNames.publishConfirms,
       help: 'Messages confirmed by the broker',
