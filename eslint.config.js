@@ -14,11 +14,13 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules/',
+      'dist/',
       'reports/',
       '.cache/',
       'system/notifications/public/vendor/',
       'scenarios/k6/',
       '**/*.js',
+      '**/*.mjs',
     ],
   },
   js.configs.recommended,

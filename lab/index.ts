@@ -54,10 +54,5 @@ export {
   type Poller,
 } from './probes/outbox.ts';
 export { checkDelivery, expectedOf, waitForDelivery, type DeliveryCheck } from './probes/delivery.ts';
-export {
-  costPerWrite,
-  settledCostSnapshot,
-  takeCostSnapshot,
-  type CostSnapshot,
-} from './probes/costs.ts';
+export { costPerWrite, settledCostSnapshot, takeCostSnapshot, type CostSnapshot } from './probes/costs.ts';
 export { memoryGrowth, startMemoryPoller, type MemoryPoller, type MemorySample } from './probes/memory.ts';

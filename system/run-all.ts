@@ -1,15 +1,24 @@
-// `npm run system`: the three services in the foreground, one prefixed output. Ctrl-C (or any
-// service exiting) stops all of them; nothing is left running.
+// `npm run system` (sources, through tsx) and `npm start` (compiled, in dist/): the three services
+// in the foreground, one prefixed output. Ctrl-C (or any service exiting) stops all of them;
+// nothing is left running.
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 const services = ['api', 'worker', 'notifications'] as const;
 const stopTimeoutMs = 15_000;
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
+// Compiled, this file is dist/system/run-all.js and starts the compiled mains beside it.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const compiled = import.meta.url.endsWith('.js');
+const argsFor = (name: string): string[] =>
+  compiled ? [path.join(here, name, 'main.js')] : ['--import', 'tsx', path.join(here, name, 'main.ts')];
+
 for (const name of services) {
-  const child = spawn(process.execPath, ['--import', 'tsx', `system/${name}/main.ts`], {
+  const child = spawn(process.execPath, argsFor(name), {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,
   });

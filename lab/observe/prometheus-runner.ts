@@ -27,6 +27,8 @@ export interface StartPrometheusOptions {
   onLog?: (line: string) => void;
   /** The executable; default `prometheus` on PATH. */
   binary?: string;
+  /** Rule files to load (absolute paths); default the lab's alert and recording rules. */
+  ruleFiles?: string[];
 }
 
 export interface RunningPrometheus {
@@ -49,6 +51,11 @@ export const defaultScrapeTargets: ScrapeTarget[] = [
 
 const ensureToolsScript = new URL('./ensure-tools.sh', import.meta.url).pathname;
 
+/** The alert and recording rules the compose stack's Prometheus loads too. */
+export const labRuleFiles: readonly string[] = [
+  new URL('../../deploy/prometheus-rules.yml', import.meta.url).pathname,
+];
+
 /**
  * Installs the Debian `prometheus` package when missing (see ensure-tools.sh) and returns what the
  * script said; throws with its explanation when it cannot.
@@ -64,11 +71,16 @@ export function ensurePrometheus(): string {
  * `targetsPath` (file-based discovery, so targets can change while it runs); each target's
  * `job` label names it.
  */
-export function prometheusConfig(targetsPath: string, scrapeIntervalSec = 5): string {
+export function prometheusConfig(
+  targetsPath: string,
+  scrapeIntervalSec = 5,
+  ruleFiles: readonly string[] = labRuleFiles,
+): string {
   const interval = `${scrapeIntervalSec}s`;
   return JSON.stringify(
     {
       global: { scrape_interval: interval, evaluation_interval: interval },
+      rule_files: ruleFiles,
       scrape_configs: [
         {
           job_name: 'lab-observe',
@@ -123,7 +135,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const configPath = join(dir, 'prometheus.yml');
   const targetsPath = join(dir, 'targets.json');
   await writeTargets(targetsPath, options.targets);
-  await writeFile(configPath, prometheusConfig(targetsPath, options.scrapeIntervalSec));
+  await writeFile(configPath, prometheusConfig(targetsPath, options.scrapeIntervalSec, options.ruleFiles));
   const child = spawn(
     options.binary ?? 'prometheus',
     [

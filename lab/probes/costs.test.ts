@@ -27,7 +27,11 @@ function scrapes(scale: number): PromSample[][] {
       sample(metricNames.notificationsBytesWritten, { transport: 'sse' }, 600 * 6 * scale),
       sample(metricNames.notificationsBytesWritten, { transport: 'socketio' }, 580 * 6 * scale),
       sample(metricNames.notificationsDeliveries, { transport: 'sse', type: 'student.created' }, 6 * scale),
-      sample(metricNames.notificationsDeliveries, { transport: 'socketio', type: 'student.cached' }, 6 * scale),
+      sample(
+        metricNames.notificationsDeliveries,
+        { transport: 'socketio', type: 'student.cached' },
+        6 * scale,
+      ),
     ],
   ];
 }

@@ -32,7 +32,10 @@ export function costSnapshotOf(scrapes: readonly (readonly PromSample[])[]): Cos
     scrapes.reduce((sum, samples) => sum + (sumSamples(samples, name, filter) ?? 0), 0);
   const byCause = (name: string) => workCauses.reduce((sum, cause) => sum + total(name, { cause }), 0);
   const perTransport = (name: string) =>
-    Object.fromEntries(transports.map((t) => [t, total(name, { transport: t })])) as Record<Transport, number>;
+    Object.fromEntries(transports.map((t) => [t, total(name, { transport: t })])) as Record<
+      Transport,
+      number
+    >;
   return {
     sqlStatements: byCause(metricNames.sqlStatements),
     redisCommands: byCause(metricNames.redisCommands),
@@ -73,7 +76,11 @@ export async function settledCostSnapshot(
 }
 
 /** Cost result metrics (names in result-metrics.ts) for `writes` accepted writes between two snapshots. */
-export function costPerWrite(before: CostSnapshot, after: CostSnapshot, writes: number): Record<string, number> {
+export function costPerWrite(
+  before: CostSnapshot,
+  after: CostSnapshot,
+  writes: number,
+): Record<string, number> {
   if (writes <= 0) return {};
   const out: Record<string, number> = {
     'cost.sqlStatementsPerWrite': (after.sqlStatements - before.sqlStatements) / writes,

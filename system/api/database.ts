@@ -23,19 +23,16 @@ const apiRetention =
 
 /** The API's adapters on the database the URL names (connectDatabase picks the technology). */
 export function connectApiDatabase(options: DatabaseConnectOptions): Promise<ApiDatabase> {
-  return connectDatabase(
-    options,
-    {
-      postgres: (pool) => ({
-        store: createPostgresStudentStore(pool),
-        outbox: createPostgresOutboxStore(pool),
-        retentionRules: apiRetention(pool),
-      }),
-      mssql: (pool) => ({
-        store: createMssqlStudentStore(pool),
-        outbox: createMssqlOutboxStore(pool),
-        retentionRules: apiRetention(pool),
-      }),
-    },
-  );
+  return connectDatabase(options, {
+    postgres: (pool) => ({
+      store: createPostgresStudentStore(pool),
+      outbox: createPostgresOutboxStore(pool),
+      retentionRules: apiRetention(pool),
+    }),
+    mssql: (pool) => ({
+      store: createMssqlStudentStore(pool),
+      outbox: createMssqlOutboxStore(pool),
+      retentionRules: apiRetention(pool),
+    }),
+  });
 }

@@ -12,8 +12,16 @@ const databaseUrl = process.env.DATABASE_URL?.startsWith('postgres')
   : defaultUrls.database;
 const redisUrl = process.env.REDIS_URL ?? defaultUrls.redis;
 
-function causeCounter(): { counter: Counter<'cause'>; byCause(): Promise<Partial<Record<CostCause, number>>> } {
-  const counter = new Counter({ name: 'cost_test_total', help: 'test', labelNames: ['cause'], registers: [new Registry()] });
+function causeCounter(): {
+  counter: Counter<'cause'>;
+  byCause(): Promise<Partial<Record<CostCause, number>>>;
+} {
+  const counter = new Counter({
+    name: 'cost_test_total',
+    help: 'test',
+    labelNames: ['cause'],
+    registers: [new Registry()],
+  });
   return {
     counter,
     async byCause() {
@@ -25,7 +33,10 @@ function causeCounter(): { counter: Counter<'cause'>; byCause(): Promise<Partial
 
 describe('SQL statements are counted by the cause of the code that sent them', () => {
   const statements = causeCounter();
-  const pool = countStatements(createPostgresPool({ connectionString: databaseUrl, max: 2 }), statements.counter);
+  const pool = countStatements(
+    createPostgresPool({ connectionString: databaseUrl, max: 2 }),
+    statements.counter,
+  );
   afterAll(() => pool.end());
 
   it('counts pool queries and a transaction’s statements once each, under their caller’s cause', async () => {

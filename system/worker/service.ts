@@ -63,7 +63,8 @@ export async function createWorkerService(
   let redisErrors = 0;
   const redis = countCommands(
     createWorkerRedis(config.REDIS_URL, (error) => {
-      if (redisErrors++ % 100 === 0) logger.warn({ err: error, count: redisErrors }, 'Redis connection error');
+      if (redisErrors++ % 100 === 0)
+        logger.warn({ err: error, count: redisErrors }, 'Redis connection error');
     }),
     serviceMetrics.redisCommands,
   );
