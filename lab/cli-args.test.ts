@@ -35,11 +35,23 @@ describe('parseCliArgs', () => {
     expect(r.outDir).toBe('reports');
   });
 
-  it('rejects an unknown scenario with the list of known ones', () => {
+  it('rejects an unknown scenario in one line naming the known ones', () => {
     const r = parseCliArgs(['nope'], [demo]);
     expect(r).toMatchObject({ kind: 'error' });
-    expect(r.kind === 'error' && r.message).toContain('unknown scenario "nope"');
-    expect(r.kind === 'error' && r.message).toContain('demo  demo holds');
+    expect(r.kind === 'error' && r.message).toBe('unknown scenario "nope"; scenarios: demo');
+  });
+
+  it('answers a typo in one line with the option it meant and where the options are', () => {
+    const r = parseCliArgs(['demo', '--rouns', '3'], [demo]);
+    expect(r.kind === 'error' && r.message.split('\n')).toHaveLength(2);
+    expect(r.kind === 'error' && r.message).toContain('--rounds');
+    expect(r.kind === 'error' && r.message).toContain('npm run scenario demo -- --help');
+  });
+
+  it('takes --quiet (and -q)', () => {
+    expect(parseCliArgs(['demo', '--quiet'], [demo])).toMatchObject({ kind: 'run', quiet: true });
+    expect(parseCliArgs(['demo', '-q'], [demo])).toMatchObject({ kind: 'run', quiet: true });
+    expect(parseCliArgs(['demo'], [demo])).toMatchObject({ kind: 'run', quiet: false });
   });
 
   it('rejects unknown options, bad values and choices, naming each', () => {

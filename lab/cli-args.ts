@@ -14,6 +14,8 @@ export interface RunRequest {
   /** `--junit <file>`: the gates (or the compared metrics) as JUnit XML. */
   junitFile?: string;
   enforceGates: boolean;
+  /** `--quiet`: no progress line and no log lines, only the verdict (and errors). */
+  quiet: boolean;
   /** Set when the run is an A/B comparison instead of one run. */
   comparison?: ComparisonRequest;
 }
@@ -52,8 +54,13 @@ const commonOptions = {
   rounds: { type: 'string' },
   'baseline-env': { type: 'string', multiple: true },
   'candidate-env': { type: 'string', multiple: true },
+  quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
+
+/** Where a scenario's options are listed, for the end of an error line. */
+const helpHint = (scenario: AnyScenario): string =>
+  `\n(options: npm run scenario ${scenario.name} -- --help)`;
 
 /** Options that shape where a run's results go or whether it is a comparison: not forwarded to the runs of a comparison. */
 const comparisonOwnOptions = new Set([
@@ -83,7 +90,9 @@ const commonHelp = `Options:
                           A/B: extra service environment for one side (repeatable); with only
                           these, both sides run the working tree
   --rounds <n>            A/B: runs per side, interleaved (default ${defaultCompareRounds})
+  -q, --quiet             no progress or log lines on stderr: only the verdict and errors
   -h, --help              this help
+Colours (verdicts) only on a terminal, and never with NO_COLOR set.
 Exit codes: 0 every gate holds · 1 a gate failed · 2 the run could not be made or was invalid · 130 interrupted.
 A/B: 0 nothing regressed · 1 a compared metric regressed · 2 the comparison could not be made or a run was invalid.`;
 
@@ -160,10 +169,12 @@ export function parseCliArgs(argv: readonly string[], registry: readonly AnyScen
   if (!scenario) {
     return {
       kind: 'error',
-      message: `unknown scenario "${first}"${didYouMean(
-        first,
-        registry.map((r) => r.name),
-      )}. Scenarios:\n${listText(registry)}\nusage: npm run scenario <name> [-- options]`,
+      message: `unknown scenario "${first}"${
+        didYouMean(
+          first,
+          registry.map((r) => r.name),
+        ) || `; scenarios: ${registry.map((r) => r.name).join(', ')}`
+      }`,
     };
   }
   const own: ParseArgsConfig['options'] = {};
@@ -180,13 +191,13 @@ export function parseCliArgs(argv: readonly string[], registry: readonly AnyScen
       values: Record<string, string | boolean | string[] | undefined>;
     });
   } catch (error) {
-    // One line naming the option, with the closest real one; the options follow for reference.
+    // One line naming the option, with the closest real one, and where the options are listed.
     const typed = /'--([^']+)'/.exec((error as Error).message)?.[1];
     const known = [...Object.keys(commonOptions), ...Object.keys(own)];
     const hint = typed === undefined ? '' : didYouMean(typed, known, '--');
     return {
       kind: 'error',
-      message: `${(error as Error).message}${hint}\n\n${scenarioHelp(scenario)}`,
+      message: `${(error as Error).message}${hint}${helpHint(scenario)}`,
     };
   }
   if (values.help) return { kind: 'help', text: scenarioHelp(scenario) };
@@ -281,7 +292,7 @@ function resolveRun(
     }
     options[kebabToCamel(name)] = value;
   }
-  if (errors.length) return { kind: 'error', message: `${errors.join('\n')}\n\n${scenarioHelp(scenario)}` };
+  if (errors.length) return { kind: 'error', message: `${errors.join('\n')}${helpHint(scenario)}` };
   return {
     kind: 'run',
     scenario,
@@ -291,6 +302,7 @@ function resolveRun(
     ...(typeof values.json === 'string' ? { jsonFile: values.json } : {}),
     ...(typeof values.junit === 'string' ? { junitFile: values.junit } : {}),
     enforceGates: values['no-gates'] !== true,
+    quiet: values.quiet === true,
     ...(comparison ? { comparison } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { isBaselineRefError } from './compare/baseline-worktree.ts';
 import { junitFromResult } from './compare/junit-report.ts';
 import { runScenario } from './run-scenario.ts';
 import { serviceEnvFromJson } from './target/service-env.ts';
+import { colourEnabled, colourVerdicts } from './terminal-style.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const request = parseCliArgs(process.argv.slice(2), scenarios);
@@ -48,7 +49,12 @@ process.on('uncaughtException', (error) => {
   setTimeout(() => process.exit(2), 15_000).unref();
 });
 
-const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const log = request.quiet ? () => undefined : (line: string): void => void process.stderr.write(`${line}\n`);
+/** The verdict goes to stdout when all is well, to stderr otherwise; verdict words coloured on a terminal. */
+const verdict = (exitCode: number, text: string): void => {
+  const stream = exitCode === 0 ? process.stdout : process.stderr;
+  stream.write(`${colourVerdicts(text, colourEnabled(stream))}\n`);
+};
 if (request.comparison) {
   try {
     const outcome = await runCompareCommand({
@@ -60,9 +66,7 @@ if (request.comparison) {
       signal: controller.signal,
       log,
     });
-    (outcome.exitCode === 0 ? process.stdout : process.stderr).write(
-      `${comparisonSummary(outcome.report)}\nreport: ${outcome.written.latestMarkdown}\n`,
-    );
+    verdict(outcome.exitCode, `${comparisonSummary(outcome.report)}\nreport: ${outcome.written.latestMarkdown}`);
     process.exit(controller.signal.aborted ? 130 : outcome.exitCode);
   } catch (error) {
     const message = isBaselineRefError(error) ? error.message : ((error as Error).stack ?? String(error));
@@ -89,10 +93,11 @@ try {
     metricsPort: Number(process.env.LAB_METRICS_PORT ?? 9464),
     serviceEnv: serviceEnv.env,
     log,
+    quiet: request.quiet,
   });
   if (request.junitFile && outcome.result)
     await writeFile(request.junitFile, junitFromResult(outcome.result));
-  (outcome.exitCode === 0 ? process.stdout : process.stderr).write(`${outcome.message}\n`);
+  verdict(outcome.exitCode, outcome.message);
   process.exit(outcome.exitCode);
 } catch (error) {
   process.stderr.write(`scenario: the run failed: ${(error as Error).stack ?? String(error)}\n`);

@@ -54,6 +54,8 @@ export interface RunScenarioOptions {
   metricsPort: number;
   /** Lines for the user (stderr). */
   log: (line: string) => void;
+  /** `--quiet`: no live progress line either. */
+  quiet?: boolean;
   /** Override for tests. */
   startTarget?(env: ServiceEnvs, runId: string, logDir: string): Promise<Target>;
 }
@@ -247,7 +249,7 @@ async function measure(
   const notificationLatency: LatencyPoint[] = [];
   monitor.start();
   resources.sampler.start();
-  progress.start();
+  if (!run.quiet) progress.start();
   annotations.add({ kind: 'run', name: runId, event: 'start' });
   try {
     await runExperiment(

@@ -79,9 +79,9 @@ describe('report CLI', () => {
 
   it('rejects an unknown option by name with exit code 2', async () => {
     expect(await runReportCli(['--report', reportsDir], io())).toBe(2);
-    expect(stderr.join('\n')).toContain('unknown option "--report"');
+    expect(stderr.join('\n')).toContain("Unknown option '--report'; did you mean --reports?");
     expect(await runReportCli(['--out'], io())).toBe(2);
-    expect(stderr.join('\n')).toContain('option --out needs a value');
+    expect(stderr.join('\n')).toContain("Option '--out <value>' argument missing");
   });
 
   it('runs as `tsx lab/report/report-main.ts` and sets the exit code', async () => {
@@ -91,6 +91,6 @@ describe('report CLI', () => {
       cwd: repo,
     }).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 2 });
-    expect((failure as { stderr: string }).stderr).toContain('unknown option "--bogus"');
+    expect((failure as { stderr: string }).stderr).toContain("Unknown option '--bogus'");
   });
 });

@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { closest } from '../suggest.ts';
 import { loadLatestResults } from './load-latest-results.ts';
 import { renderReportIndex } from './render-report-index.ts';
 
@@ -15,20 +17,25 @@ const usage = 'usage: npm run report [-- --reports <dir>] [--out <file>]';
 
 type ParsedArgs = { reportsDir: string; outFile: string } | { error: string } | { help: true };
 
-function parseArgs(argv: readonly string[]): ParsedArgs {
-  let reportsDir = path.join(repoRoot, 'reports');
-  let outFile = path.join(repoRoot, 'REPORT.md');
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return { help: true };
-    if (arg !== '--reports' && arg !== '--out') return { error: `unknown option "${arg}"` };
-    const value = argv[i + 1];
-    if (value === undefined || value.startsWith('--')) return { error: `option ${arg} needs a value` };
-    if (arg === '--reports') reportsDir = path.resolve(value);
-    else outFile = path.resolve(value);
-    i++;
+function parseReportArgs(argv: readonly string[]): ParsedArgs {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        reports: { type: 'string', default: path.join(repoRoot, 'reports') },
+        out: { type: 'string', default: path.join(repoRoot, 'REPORT.md') },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) return { help: true };
+    return { reportsDir: path.resolve(values.reports), outFile: path.resolve(values.out) };
+  } catch (error) {
+    const typed = /'--([^']+)'/.exec((error as Error).message)?.[1];
+    const near = typed === undefined ? undefined : closest(typed, ['reports', 'out', 'help']);
+    return { error: `${(error as Error).message}${near ? `; did you mean --${near}?` : ''}` };
   }
-  return { reportsDir, outFile };
 }
 
 /**
@@ -36,7 +43,7 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
  * 1 written but some result files were broken (they are listed in the report), 2 bad usage.
  */
 export async function runReportCli(argv: readonly string[], io: ReportCliIo): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseReportArgs(argv);
   if ('help' in args) {
     io.stdout(usage);
     return 0;
