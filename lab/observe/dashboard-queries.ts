@@ -22,6 +22,9 @@ export interface DashboardPanel {
   datasource?: DataSourceRef;
   targets?: DashboardTarget[];
   panels?: DashboardPanel[];
+  fieldConfig?: {
+    defaults?: { thresholds?: { steps?: { color?: string; value?: number | null }[] } };
+  };
 }
 
 export interface DashboardAnnotation {
@@ -37,7 +40,17 @@ export interface Dashboard {
   schemaVersion?: number;
   panels?: DashboardPanel[];
   annotations?: { list?: DashboardAnnotation[] };
-  templating?: { list?: { name?: string; datasource?: DataSourceRef; query?: unknown }[] };
+  templating?: {
+    list?: {
+      name?: string;
+      type?: string;
+      datasource?: DataSourceRef;
+      query?: unknown;
+      current?: { value?: string };
+    }[];
+  };
+  /** What Grafana's import asks for: one data source input per plugin the dashboard uses. */
+  __inputs?: { name: string; type: string; pluginId: string }[];
 }
 
 export interface LoadedDashboard {

@@ -87,11 +87,50 @@ describe('Grafana dashboards', () => {
     expect(new Set(uids).size).toBe(uids.length);
   });
 
-  it.each(dashboards)('$file refers only to provisioned data sources, by type and uid', (loaded) => {
-    const known = new Set(provisioned.datasources.map((d) => `${d.type}/${d.uid}`));
+  // Importable into any Grafana: every query reaches its data source through a datasource variable
+  // (the provisioned one by default, any other of that type once imported), never a fixed uid.
+  const variableOf = { prometheus: '${datasource}', loki: '${loki}' } as const;
+
+  it.each(dashboards)('$file reaches data sources only through its datasource variables', (loaded) => {
     const refs = datasourceRefs(loaded);
     expect(refs.length).toBeGreaterThan(0);
-    expect(refs.map((r) => `${r.type}/${r.uid}`).filter((r) => !known.has(r))).toEqual([]);
+    const wrong = refs.filter((r) => variableOf[r.type as keyof typeof variableOf] !== r.uid);
+    expect(wrong).toEqual([]);
+    const variables = (loaded.dashboard.templating?.list ?? []).filter((v) => v.type === 'datasource');
+    const known = new Set(provisioned.datasources.map((d) => `${d.type}/${d.uid}`));
+    for (const type of new Set(refs.map((r) => r.type))) {
+      const variable = variables.find((v) => v.query === type);
+      expect(variable, `${loaded.file}: no datasource variable for ${type}`).toBeDefined();
+      expect(`$\{${variable?.name}}`).toBe(variableOf[type as keyof typeof variableOf]);
+      // defaults to the provisioned data source of the compose stack
+      expect(known.has(`${type}/${variable?.current?.value}`)).toBe(true);
+    }
+  });
+
+  it.each(dashboards)('$file declares an import input for each data source it uses', ({ dashboard }) => {
+    const types = new Set(datasourceRefs({ file: '', dashboard }).map((r) => r.type));
+    expect(new Set((dashboard.__inputs ?? []).map((i) => i.pluginId))).toEqual(types);
+    expect((dashboard.__inputs ?? []).every((i) => i.type === 'datasource' && i.name.startsWith('DS_'))).toBe(
+      true,
+    );
+  });
+
+  it('turns dead letters and open breakers red', () => {
+    const panels = dashboards.flatMap(({ file, dashboard }) =>
+      allPanels(dashboard).map((p) => ({ file, panel: p })),
+    );
+    const reads = (p: (typeof panels)[number]['panel'], text: string) =>
+      (p.targets ?? []).some((t) => (t.expr ?? '').includes(text));
+    const redFrom = (p: (typeof panels)[number]['panel']) =>
+      p.fieldConfig?.defaults?.thresholds?.steps?.find((s) => s.color === 'red')?.value;
+    const deadLetters = panels.filter(({ panel }) => panel.type === 'stat' && reads(panel, 'dead_lettered'));
+    const breakers = panels.filter(
+      ({ panel }) => reads(panel, metricNames.breakerState) && panel.type !== 'timeseries',
+    );
+    expect(deadLetters.length).toBeGreaterThanOrEqual(3);
+    expect(breakers.length).toBeGreaterThanOrEqual(3);
+    for (const { file, panel } of [...deadLetters, ...breakers])
+      expect(redFrom(panel), `${file} "${panel.title}"`).toBe(1);
   });
 
   it('provisions Prometheus as uid "prometheus" and Loki as uid "loki" at their compose addresses', () => {
@@ -140,10 +179,10 @@ describe('Grafana dashboards', () => {
     }));
     const has = (uid: string, ...patterns: RegExp[]) =>
       annotations.some((a) => a.uid === uid && patterns.every((p) => p.test(a.expr)));
-    expect(has('prometheus', new RegExp(labMetricNames.phase))).toBe(true);
-    expect(has('prometheus', new RegExp(labMetricNames.faultActive))).toBe(true);
-    expect(has('loki', /breaker/, /\| json/)).toBe(true);
-    expect(has('loki', /service="lab"/, /fault/)).toBe(true);
+    expect(has('${datasource}', new RegExp(labMetricNames.phase))).toBe(true);
+    expect(has('${datasource}', new RegExp(labMetricNames.faultActive))).toBe(true);
+    expect(has('${loki}', /breaker/, /\| json/)).toBe(true);
+    expect(has('${loki}', /service="lab"/, /fault/)).toBe(true);
   });
 });
 
