@@ -3,21 +3,20 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-const entry = 'dist/system/run-all.js';
-if (!existsSync(entry)) {
+const stamp = 'dist/.built'; // written by system/copy-assets.mjs, the build's last step
+if (!existsSync(stamp)) {
   console.error(
     'The services run compiled: run `npm run build` first (or `npm run system` to run the sources).',
   );
   process.exit(1);
 }
-const builtAt = statSync(entry).mtimeMs;
+const builtAt = statSync(stamp).mtimeMs;
 function newestSource(dir) {
   let newest = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
-      newest = Math.max(newest, statSync(p).mtimeMs);
+    else if (!e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }

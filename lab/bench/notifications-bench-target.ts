@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { parsePrometheusText, type PromSample } from '../metrics/prometheus-text.ts';
 import { findFreePort } from '../target/free-port.ts';
 import { startServiceProcess } from '../target/service-process.ts';
+import { ensureServiceBuild } from '../target/service-build.ts';
 
 /**
  * A notifications service of its own for one bench run: a fresh port (never the lab's 5000-5002),
@@ -41,6 +42,7 @@ export async function startNotificationsBenchTarget(
   const exchange = `bench.notifications.${suffix}`;
   const streamKey = `bench:notifications:${suffix}`;
   const logFile = join(tmpdir(), `bench-notifications-${suffix}.log`);
+  await ensureServiceBuild(options.repoRoot, () => undefined);
   const service = startServiceProcess({
     name: 'notifications',
     repoRoot: options.repoRoot,

@@ -5,6 +5,7 @@ import { collectMachineInfo } from '../report/machine-info.ts';
 import type { LabResult, LatencyPoint, Timeline } from '../report/result-schema.ts';
 import type { PhaseClock } from './phase-clock.ts';
 import type { ServiceSampler } from './service-sampler.ts';
+import { compiledRuntime } from '../target/service-build.ts';
 
 export interface BuildResultInput {
   scenario: AnyScenario;
@@ -73,7 +74,11 @@ export function buildResult(input: BuildResultInput): LabResult {
     valid: input.invalidReasons.length === 0,
     ...(input.invalidReasons.length ? { invalidReason: input.invalidReasons.join('; ') } : {}),
     options: { ...input.options },
-    machine: collectMachineInfo(),
+    machine: {
+      ...collectMachineInfo(),
+      services:
+        input.target === 'local' ? compiledRuntime : 'the compose stack’s images (Dockerfile, compiled)',
+    },
     // When each fault was really applied and rolled back (charts shade these, not phase bounds).
     faults: faults.flatMap((f) =>
       f.appliedMs === undefined

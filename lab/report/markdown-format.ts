@@ -33,6 +33,8 @@ export function formatMachine(machine: {
   memGiB: number;
   node: string;
   os: string;
+  services?: string | undefined;
 }): string {
-  return `${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB RAM, node ${machine.node}, ${machine.os}`;
+  const services = machine.services ? `; services ${machine.services}` : '';
+  return `${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB RAM, node ${machine.node}, ${machine.os}${services}`;
 }

@@ -12,6 +12,8 @@ export const machineSchema = z.object({
   node: z.string(),
   /** e.g. `linux 6.8.0 x64`. */
   os: z.string(),
+  /** How the services under test ran, e.g. `compiled (dist/, plain node)`; absent in older results. */
+  services: z.string().optional(),
 });
 export type MachineInfo = z.infer<typeof machineSchema>;
 

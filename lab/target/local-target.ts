@@ -14,6 +14,7 @@ import {
   type ServiceName,
   type Target,
 } from './target.ts';
+import { ensureServiceBuild } from './service-build.ts';
 
 export interface LocalTargetOptions {
   repoRoot: string;
@@ -74,6 +75,7 @@ function proxyShardsFrom(options: LocalTargetOptions): number {
  */
 export async function startLocalTarget(options: LocalTargetOptions): Promise<Target> {
   if (!options.skipInfra) await ensureInfra(options.repoRoot, options.log);
+  await ensureServiceBuild(options.repoRoot, options.log);
   mkdirSync(options.logDir, { recursive: true });
   const upstream = {
     database: options.upstreamUrls?.database ?? process.env.DATABASE_URL ?? defaultUrls.database,

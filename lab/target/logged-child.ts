@@ -3,8 +3,10 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LoggedChildOptions {
-  /** Arguments after `node --import tsx`. */
+  /** Arguments after `node --import tsx` (or after `node` with `typescript: false`). */
   args: string[];
+  /** Run through the tsx loader (default), or plain node for compiled JavaScript. */
+  typescript?: boolean;
   cwd: string;
   env?: NodeJS.ProcessEnv;
   /** stdout and stderr are appended here. */
@@ -32,7 +34,8 @@ export function spawnLoggedChild(options: LoggedChildOptions): LoggedChild {
   const fd = openSync(options.logFile, 'a');
   let child;
   try {
-    child = spawn(process.execPath, ['--import', 'tsx', ...options.args], {
+    const loader = options.typescript === false ? [] : ['--import', 'tsx'];
+    child = spawn(process.execPath, [...loader, ...options.args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', fd, fd, 'ipc'],

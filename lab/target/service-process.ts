@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnLoggedChild } from './logged-child.ts';
+import { compiledEntry } from './service-build.ts';
 import { TargetError, type ServiceName } from './target.ts';
 
 export interface ServiceProcessOptions {
@@ -23,12 +24,14 @@ export interface ServiceProcess {
 }
 
 /**
- * Spawns `node --import tsx system/<name>/main.ts` with an IPC channel: the services' shutdown
- * helper exits when that channel closes, so a lab killed even by SIGKILL leaves no service behind.
+ * Spawns the compiled service, `node dist/system/<name>/main.js` (see service-build.ts), with an
+ * IPC channel: the services' shutdown helper exits when that channel closes, so a lab killed even
+ * by SIGKILL leaves no service behind.
  */
 export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
   const child = spawnLoggedChild({
-    args: [`system/${options.name}/main.ts`],
+    args: [compiledEntry(options.name)],
+    typescript: false,
     cwd: options.repoRoot,
     env: options.env,
     logFile: options.logFile,
