@@ -66,7 +66,10 @@ if (request.comparison) {
       signal: controller.signal,
       log,
     });
-    verdict(outcome.exitCode, `${comparisonSummary(outcome.report)}\nreport: ${outcome.written.latestMarkdown}`);
+    verdict(
+      outcome.exitCode,
+      `${comparisonSummary(outcome.report)}\nreport: ${outcome.written.latestMarkdown}`,
+    );
     process.exit(controller.signal.aborted ? 130 : outcome.exitCode);
   } catch (error) {
     const message = isBaselineRefError(error) ? error.message : ((error as Error).stack ?? String(error));

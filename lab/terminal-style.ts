@@ -21,5 +21,8 @@ const verdictColours: readonly [RegExp, keyof typeof codes][] = [
 /** `text` with its verdict words coloured when `enabled`, unchanged otherwise. */
 export function colourVerdicts(text: string, enabled: boolean): string {
   if (!enabled) return text;
-  return verdictColours.reduce((out, [pattern, colour]) => out.replace(pattern, (w) => paint(colour, w)), text);
+  return verdictColours.reduce(
+    (out, [pattern, colour]) => out.replace(pattern, (w) => paint(colour, w)),
+    text,
+  );
 }
