@@ -32,7 +32,12 @@ export function loadConfig<S extends z.ZodObject>(
   throw new ConfigError(service, problems);
 }
 
-/** Helpers for common variable shapes; each accepts the variable's string form. */
+/**
+ * Helpers for common variable shapes; each accepts the variable's string form. Every variable gets
+ * its one-line description with `.describe()` where it is declared: docs/configuration.md is
+ * generated from the schemas (`npm run docs:config`). Two metadata keys say what their JSON Schema
+ * cannot: `protocols` (what a URL may start with) and `accepts` (a string's shape, in words).
+ */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
@@ -43,7 +48,8 @@ export const env = {
       .default(fallback)
       .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
         message: `must be a URL with protocol ${protocols.join(' or ')}`,
-      }),
+      })
+      .meta({ protocols }),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -61,6 +67,7 @@ export const env = {
           .split(',')
           .map((item) => item.trim())
           .filter(Boolean),
-      ),
+      )
+      .meta({ accepts: 'comma-separated list' }),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

@@ -4,25 +4,44 @@ import { z } from 'zod';
 import { env } from './config.ts';
 import { AppError, toProblem, type ErrorCode } from './errors.ts';
 
+const withWhy = (what: string, why: string | undefined): string => (why ? `${what} ${why}` : what);
+
 /**
  * Settings every HTTP service shares (spread into its zod schema). Node's defaults wait 60 s for
  * headers and 300 s for a request and accept connections without limit: a few slow clients could
- * hold sockets and memory for minutes.
+ * hold sockets and memory for minutes. `why` says why a service's own default is what it is; it
+ * ends that variable's description.
  */
-export const httpServerSettings = (defaults: { maxConnections: number; keepAliveTimeoutMs: number }) => ({
-  /** Interface to listen on: loopback unless widened (`0.0.0.0` in containers). */
-  HOST: z.string().min(1).default('127.0.0.1'),
-  /** Longest wait for a request's headers, in milliseconds. */
-  HTTP_HEADERS_TIMEOUT_MS: env.int(10_000, 100, 600_000),
-  /**
-   * Longest wait for a whole request (headers and body) to arrive, in milliseconds. Node stops
-   * counting once the request is complete, so a long response (SSE, Socket.IO) is not cut.
-   */
-  HTTP_REQUEST_TIMEOUT_MS: env.int(30_000, 100, 3_600_000),
-  /** An idle keep-alive connection is closed after this many milliseconds. */
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: env.int(defaults.keepAliveTimeoutMs, 100, 600_000),
-  /** Connections beyond this are refused at accept. */
-  HTTP_MAX_CONNECTIONS: env.int(defaults.maxConnections, 1, 1_000_000),
+export const httpServerSettings = (defaults: {
+  maxConnections: number;
+  keepAliveTimeoutMs: number;
+  why?: { maxConnections?: string; keepAliveTimeoutMs?: string };
+}) => ({
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface to listen on: loopback unless widened (`0.0.0.0` in containers).'),
+  HTTP_HEADERS_TIMEOUT_MS: env
+    .int(10_000, 100, 600_000)
+    .describe("Longest wait for a request's headers, in milliseconds."),
+  HTTP_REQUEST_TIMEOUT_MS: env
+    .int(30_000, 100, 3_600_000)
+    .describe(
+      'Longest wait for a whole request (headers and body) to arrive, in milliseconds. Node stops ' +
+        'counting once the request is complete, so a long response (SSE, Socket.IO) is not cut.',
+    ),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: env
+    .int(defaults.keepAliveTimeoutMs, 100, 600_000)
+    .describe(
+      withWhy(
+        'An idle keep-alive connection is closed after this many milliseconds.',
+        defaults.why?.keepAliveTimeoutMs,
+      ),
+    ),
+  HTTP_MAX_CONNECTIONS: env
+    .int(defaults.maxConnections, 1, 1_000_000)
+    .describe(withWhy('Connections beyond this are refused at accept.', defaults.why?.maxConnections)),
 });
 
 export interface HttpServerLimits {
