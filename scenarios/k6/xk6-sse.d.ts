@@ -24,6 +24,8 @@ declare module 'k6/x/sse' {
     body?: string;
     headers?: Record<string, string>;
     tags?: Record<string, string>;
+    /** A Go duration, e.g. `30s`: bounds the whole request, reading the stream included. */
+    timeout?: string;
   }
 
   const sse: {
