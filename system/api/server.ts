@@ -10,7 +10,6 @@ import {
   type HttpServerLimits,
 } from '../shared/http-server-limits.ts';
 import { createOriginPolicy } from '../shared/origin-policy.ts';
-import { attributeTo } from '../shared/cost-attribution.ts';
 import { acceptRequestTarget } from '../shared/request-target.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ApiMetrics } from './api-metrics.ts';
@@ -33,10 +32,7 @@ export function createApiServer(
 ): http.Server {
   const server = http.createServer(httpServerOptions(limits), (req, res) => {
     if (!acceptRequestTarget(req, res)) return;
-    // Health checks and scrapes are not the business requests whose cost the lab divides.
-    attributeTo(isOpsPath(req.url) ? 'other' : 'request', () => {
-      if (!fastPath(req, res)) void app(req, res);
-    });
+    if (!fastPath(req, res)) void app(req, res);
   });
   applyHttpServerLimits(server, limits);
   return server;
@@ -87,10 +83,4 @@ export function createHttpLayer(deps: {
       httpServerLimitsOf(config),
     ),
   };
-}
-
-/** `/metrics` and `/health…`: operations' routes, not the business API. */
-export function isOpsPath(url: string | undefined): boolean {
-  const path = (url ?? '').split('?', 1)[0] ?? '';
-  return path === routes.metrics || path === '/health' || path.startsWith('/health/');
 }

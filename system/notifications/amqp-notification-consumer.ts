@@ -102,9 +102,12 @@ export function createNotificationConsumer(options: NotificationConsumerOptions)
       metrics.consumed.inc({ type: envelope.type, result: 'duplicate' });
       return;
     }
-    await runWithContext({ correlationId: envelope.correlationId, causationId: envelope.messageId }, () =>
-      broadcaster.publish(envelope),
-    );
+    const context = {
+      correlationId: envelope.correlationId,
+      causationId: envelope.messageId,
+      cause: 'message' as const,
+    };
+    await runWithContext(context, () => broadcaster.publish(envelope));
     channel.ack(message);
     metrics.consumed.inc({ type: envelope.type, result: 'ok' });
   }

@@ -3,7 +3,6 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { closeAmqpConnection, connectAmqp, type AmqpConnectFn } from './amqp-connect.ts';
 import { computeBackoffDelayMs, type BackoffOptions } from './backoff-delay.ts';
 import type { Logger } from './logger.ts';
-import { attributeTo } from './cost-attribution.ts';
 
 export type AmqpConsumerState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'stopping' | 'stopped';
 
@@ -112,7 +111,7 @@ export function createAmqpConsumer(options: AmqpConsumerOptions): AmqpConsumer {
   }
 
   function handle(message: ConsumeMessage, channel: Channel): void {
-    const task = attributeTo('message', () => options.onMessage(message, channel)).catch((error: unknown) => {
+    const task = options.onMessage(message, channel).catch((error: unknown) => {
       logger.error(
         { consumer: name, err: error, messageId: message.properties.messageId },
         'handler failed; nacked',

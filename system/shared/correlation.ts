@@ -1,11 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { CostCause } from '../../contracts/service-metrics.ts';
 
 /** What travels with one unit of work (an HTTP request, a consumed message) through async calls. */
 export interface RequestContext {
   correlationId: string;
   /** The message that caused this work, if any. */
   causationId?: string;
+  /**
+   * What kind of work this is, for the cost counters (cost-attribution.ts): a business request
+   * or a consumed message. Absent (counted as `other`): health checks, scrapes, background loops.
+   */
+  cause?: Exclude<CostCause, 'other'>;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

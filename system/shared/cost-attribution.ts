@@ -1,20 +1,23 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Counter } from 'prom-client';
 import type { CostCause } from '../../contracts/service-metrics.ts';
+import { currentContext, newCorrelationId, runWithContext } from './correlation.ts';
 
-const causes = new AsyncLocalStorage<CostCause>();
+// The cause rides in the unit of work's correlation context (correlation.ts), set where a request
+// or a message enters; one AsyncLocalStorage for both, since each store costs every async hop.
 
 /**
- * Runs `fn` (and everything it starts asynchronously) as work of `cause`: the SQL statements and
- * Redis commands it issues are counted under that cause. Outside any cause they count as `other`.
+ * Runs `fn` (and everything it starts asynchronously) as work of `cause`, keeping the current
+ * correlation id: the SQL statements and Redis commands it issues are counted under that cause.
  */
 export function attributeTo<T>(cause: CostCause, fn: () => T): T {
-  return causes.run(cause, fn);
+  const context = currentContext() ?? { correlationId: newCorrelationId() };
+  const { cause: _previous, ...rest } = context;
+  return runWithContext(cause === 'other' ? rest : { ...rest, cause }, fn);
 }
 
-/** The cause of the code running now. */
+/** The cause of the code running now: `other` outside a request or a message. */
 export function currentCause(): CostCause {
-  return causes.getStore() ?? 'other';
+  return currentContext()?.cause ?? 'other';
 }
 
 /** A counter of the statements or commands a service sends, by cause. */

@@ -151,7 +151,11 @@ export function createWorkerConsumer(options: WorkerConsumerOptions): AmqpConsum
         return await deadLetter(message, channel, { type, kind: 'unknown_type', reason, attempts: attempt });
       }
       const handler = options.handlers[event.type];
-      const context = { correlationId: event.correlationId, causationId: event.messageId };
+      const context = {
+        correlationId: event.correlationId,
+        causationId: event.messageId,
+        cause: 'message' as const,
+      };
       const outcome = await runWithContext(context, () => handler(event)).catch(
         (error: unknown) => error as Error,
       );

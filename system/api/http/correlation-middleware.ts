@@ -1,5 +1,12 @@
 import type { RequestHandler } from 'express';
 import { acceptCorrelationId, runWithContext } from '../../shared/correlation.ts';
+import { routes } from '../../../contracts/http.ts';
+
+/** `/metrics` and `/health…`: operations' routes, not the business requests whose cost the lab divides. */
+export function isOpsPath(url: string | undefined): boolean {
+  const path = (url ?? '').split('?', 1)[0] ?? '';
+  return path === routes.metrics || path === '/health' || path.startsWith('/health/');
+}
 
 /**
  * Accepts the caller's `X-Correlation-Id` (or makes one), echoes it, and runs the rest of the
@@ -8,5 +15,5 @@ import { acceptCorrelationId, runWithContext } from '../../shared/correlation.ts
 export const correlationMiddleware: RequestHandler = (req, res, next) => {
   const correlationId = acceptCorrelationId(req.headers['x-correlation-id']);
   res.setHeader('x-correlation-id', correlationId);
-  runWithContext({ correlationId }, () => next());
+  runWithContext(isOpsPath(req.url) ? { correlationId } : { correlationId, cause: 'request' }, () => next());
 };
