@@ -47,9 +47,10 @@ Do one of these, then run the command again:
   - As root on Debian/Ubuntu:
       apt-get update && apt-get install -y postgresql rabbitmq-server redis-server
       pg_ctlcluster <version> main start; rabbitmq-server -detached; redis-server --daemonize yes
-  - With Docker:
-      docker compose up -d postgres rabbitmq redis
-        (or the whole stack: docker compose -f docker-compose.yml -f docker-compose.chaos.yml up -d)
+  - With Docker (cp .env.example .env first: its example credentials match the defaults above):
+      docker compose --profile postgres up -d postgres rabbitmq redis
+        (postgres is in the compose profile 'postgres'; the whole stack runs on SQL Server unless
+         started with docker-compose.postgres.yml, see the README)
   - Or point the lab at servers you already run:
       DATABASE_URL=postgres://... AMQP_URL=amqp://... REDIS_URL=redis://...
 MSG

@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { composeStack } from './compose-stack.ts';
 
-// Validates docker-compose.yml (+ the chaos overlay) with Debian's docker-compose v1.29 — the engine is
-// not needed for `config` — and checks the facts the lab and the dashboards rely on.
+// Validates docker-compose.yml (+ the chaos and PostgreSQL overlays) with Debian's docker-compose
+// v1.29 — the engine is not needed for `config` — and checks the facts the lab and the dashboards rely on.
 const root = new URL('../../', import.meta.url).pathname;
 
 interface ComposeService {
@@ -18,6 +18,8 @@ interface ComposeService {
   healthcheck?: { test?: string[]; disable?: boolean };
   volumes?: string[];
   extra_hosts?: string[];
+  profiles?: string[];
+  hostname?: string;
 }
 type ComposeConfig = { services: Record<string, ComposeService> };
 
@@ -58,16 +60,57 @@ const service = (config: ComposeConfig, name: string): ComposeService => {
   return found;
 };
 const apps = ['api', 'worker', 'notifications'];
-const longRunning = [...apps, 'mssql', 'rabbitmq', 'redis', 'prometheus', 'loki', 'promtail', 'grafana'];
+const longRunning = [
+  ...apps,
+  'mssql',
+  'postgres',
+  'rabbitmq',
+  'redis',
+  'prometheus',
+  'loki',
+  'alloy',
+  'grafana',
+];
+const composeFiles = ['docker-compose.yml', 'docker-compose.chaos.yml', 'docker-compose.postgres.yml'];
+
+/** Every service `name` waits for, directly or through others. */
+function dependenciesOf(config: ComposeConfig, name: string, seen = new Set<string>()): Set<string> {
+  for (const dependency of Object.keys(service(config, name).depends_on ?? {})) {
+    if (seen.has(dependency)) continue;
+    seen.add(dependency);
+    dependenciesOf(config, dependency, seen);
+  }
+  return seen;
+}
+
+/**
+ * Whether an image reference names one release: a tag that is neither `latest` nor a bare major
+ * (`7-alpine`, `3-management`), i.e. major.minor at least (PostgreSQL numbers its releases so) or
+ * SQL Server's cumulative update. The services' own images are built here and tagged `local`.
+ */
+function pinnedTag(image: string): boolean {
+  const tag = /^[^@]+:([\w.-]+)$/.exec(image)?.[1];
+  if (tag === undefined || tag === 'latest') return false;
+  if (/^event-lab-[a-z]+:local$/.test(image)) return true;
+  return /^v?\d+(\.\d+)+(-[a-z][\w.]*)*$/.test(tag) || /^\d{4}-CU\d+(-[\w.]+)*$/.test(tag);
+}
 
 describe('docker-compose files', () => {
   let base: ComposeConfig;
   let chaos: ComposeConfig;
+  let postgres: ComposeConfig;
+  let postgresChaos: ComposeConfig;
   beforeAll(() => {
     const tools = run('bash', ['lab/observe/ensure-tools.sh', 'docker-compose', 'prometheus']);
     expect(tools.status, tools.stderr).toBe(0);
     base = composeConfig('docker-compose.yml');
     chaos = composeConfig('docker-compose.yml', 'docker-compose.chaos.yml');
+    postgres = composeConfig('docker-compose.yml', 'docker-compose.postgres.yml');
+    postgresChaos = composeConfig(
+      'docker-compose.yml',
+      'docker-compose.chaos.yml',
+      'docker-compose.postgres.yml',
+    );
   }, 300_000);
 
   it('defines the system, its dependencies and the observability stack on the documented ports', () => {
@@ -80,12 +123,36 @@ describe('docker-compose files', () => {
     expect(published('grafana')).toEqual([3000]);
     expect(published('loki')).toEqual([3100]);
     expect(published('rabbitmq')).toEqual([5672, 15672]);
-    expect(service(base, 'mssql').image).toBe('mcr.microsoft.com/mssql/server:2022-latest');
-    expect(service(base, 'rabbitmq').image).toMatch(/^rabbitmq:3-management/);
+    expect(published('postgres')).toEqual([5432]);
+    expect(published('alloy')).toEqual([12345]);
+    expect(service(base, 'mssql').image).toMatch(/^mcr\.microsoft\.com\/mssql\/server:2022-CU\d+-/);
+    expect(service(base, 'rabbitmq').image).toMatch(/^rabbitmq:[\d.]+-management$/);
+  });
+
+  it('pins every image to one release', () => {
+    expect(pinnedTag('redis:7-alpine')).toBe(false);
+    expect(pinnedTag('rabbitmq:3-management')).toBe(false);
+    expect(pinnedTag('mcr.microsoft.com/mssql/server:2022-latest')).toBe(false);
+    expect(pinnedTag('grafana/alloy')).toBe(false);
+    expect(pinnedTag('postgres:17.11-alpine')).toBe(true);
+    for (const config of [base, chaos, postgres, postgresChaos])
+      for (const [name, svc] of Object.entries(config.services))
+        expect(pinnedTag(svc.image ?? ''), `${name}: ${svc.image}`).toBe(true);
+  });
+
+  it('keeps volumes for the databases, RabbitMQ and Alloy', () => {
+    // docker-compose v1 prints named volumes with their default mode, `:rw`.
+    const volumes = (name: string) => (service(base, name).volumes ?? []).map((v) => v.replace(/:rw$/, ''));
+    expect(volumes('mssql')).toContain('mssql-data:/var/opt/mssql');
+    expect(volumes('postgres')).toContain('postgres-data:/var/lib/postgresql/data');
+    expect(volumes('rabbitmq')).toContain('rabbitmq-data:/var/lib/rabbitmq');
+    expect(volumes('alloy')).toContain('alloy-data:/var/lib/alloy/data');
+    // RabbitMQ keeps its data under rabbit@<hostname>: a random container hostname would orphan it.
+    expect(service(base, 'rabbitmq').hostname).toBe('rabbitmq');
   });
 
   it('publishes every port on the loopback interface only', () => {
-    for (const config of [base, chaos])
+    for (const config of [base, chaos, postgres, postgresChaos])
       for (const [name, svc] of Object.entries(config.services))
         for (const entry of svc.ports ?? [])
           expect(portOf(entry).host, `${name}: ${JSON.stringify(entry)}`).toBe('127.0.0.1');
@@ -120,6 +187,28 @@ describe('docker-compose files', () => {
       'rabbitmq',
       'redis',
     ]);
+    // PostgreSQL is optional: only its profile, or naming it, starts it.
+    expect(service(base, 'postgres').profiles).toEqual(['postgres']);
+    expect(service(base, 'postgres').healthcheck?.test?.join(' ')).toContain('pg_isready');
+  });
+
+  it('points the services at PostgreSQL in the PostgreSQL variant, without starting SQL Server', () => {
+    for (const config of [postgres, postgresChaos]) {
+      for (const name of ['api', 'worker']) {
+        const url = new URL(service(config, name).environment?.DATABASE_URL ?? '');
+        expect(`${url.protocol}//${url.host}${url.pathname}`, name).toBe('postgres://postgres:5432/lab');
+        const waitsFor = dependenciesOf(config, name);
+        expect(waitsFor.has('postgres'), name).toBe(true);
+        expect(waitsFor.has('mssql'), name).toBe(false);
+      }
+      expect(dependenciesOf(config, 'notifications').has('mssql')).toBe(false);
+      // Out of every profile `--profile postgres` enables, so `up` leaves it stopped.
+      expect(service(config, 'mssql').profiles).toEqual(['mssql']);
+      expect(service(config, 'postgres').profiles).toEqual(['postgres']);
+      expect(service(config, 'db-init').depends_on?.postgres?.condition).toBe('service_healthy');
+    }
+    // The SQL Server stack never depends on PostgreSQL.
+    for (const name of apps) expect(dependenciesOf(chaos, name).has('postgres'), name).toBe(false);
   });
 
   it('rewires the services through Toxiproxy proxies named as the lab expects', () => {
@@ -173,17 +262,28 @@ describe('docker-compose files', () => {
   });
 
   it('ships container and lab logs to Loki with service and level labels, and mounts Grafana provisioning', () => {
-    const promtail = readFileSync(`${root}deploy/promtail.yml`, 'utf8');
-    const config = parse(promtail) as {
-      clients: { url: string }[];
-      scrape_configs: { job_name: string; pipeline_stages: unknown[] }[];
-    };
-    expect(config.clients.map((c) => c.url)).toEqual(['http://loki:3100/loki/api/v1/push']);
-    expect(config.scrape_configs.map((c) => c.job_name)).toEqual(['docker', 'lab']);
-    expect(promtail).toMatch(/target_label: service/);
-    expect(JSON.stringify(config.scrape_configs)).toContain('"labels":{"level":null}');
+    // No Alloy binary here to validate it: check the facts the dashboards rely on, and that every
+    // bracket outside a string closes.
+    const alloy = readFileSync(`${root}deploy/alloy/config.alloy`, 'utf8');
+    expect(unbalancedBrackets(alloy)).toBe('');
+    expect([...alloy.matchAll(/url\s*=\s*"([^"]+)"/g)].map((m) => m[1])).toEqual([
+      'http://loki:3100/loki/api/v1/push',
+    ]);
+    expect(alloy).toMatch(
+      /source_labels = \["__meta_docker_container_label_com_docker_compose_service"\]\s+target_label\s+= "service"/,
+    );
+    expect(alloy).toMatch(/selector = "\{service=~\\"api\|worker\|notifications\\"\}"/);
+    expect(alloy).toMatch(/stage\.labels \{\s+values = \{\s+level = "",\s+\}/);
+    expect(alloy).toMatch(/format\s+= "RFC3339Nano"/);
+    expect(alloy).toMatch(
+      /__path__ = "\/var\/log\/lab\/\*\/annotations-\*\.jsonl",\s+service\s+= "lab",\s+level\s+= "info",/,
+    );
+    expect(alloy).toMatch(/format\s+= "UnixMs"/);
     const volumes = (name: string) => (service(base, name).volumes ?? []).map((v) => v.replace(root, './'));
-    expect(volumes('promtail')).toContain(`./${composeStack.labLogDir}:/var/log/lab:ro`);
+    expect(volumes('alloy')).toContain('./deploy/alloy/config.alloy:/etc/alloy/config.alloy:ro');
+    expect(volumes('alloy')).toContain(`./${composeStack.labLogDir}:/var/log/lab:ro`);
+    expect(volumes('alloy')).toContain('/var/run/docker.sock:/var/run/docker.sock:ro');
+    expect(service(base, 'alloy').depends_on?.loki?.condition).toBe('service_healthy');
     expect(volumes('grafana')).toEqual([
       './dashboards/provisioning:/etc/grafana/provisioning:ro',
       './dashboards:/var/lib/grafana/dashboards:ro',
@@ -196,8 +296,24 @@ describe('docker-compose files', () => {
     expect(providers.providers[0]?.options.path).toBe('/var/lib/grafana/dashboards');
   });
 
+  it('reads only variables that .env.example documents, each under a comment', () => {
+    const lines = readFileSync(`${root}.env.example`, 'utf8').split('\n');
+    const documented = new Map<string, string>();
+    lines.forEach((line, i) => {
+      const name = /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1];
+      if (name) documented.set(name, lines[i - 1] ?? '');
+    });
+    for (const file of composeFiles) {
+      const text = readFileSync(`${root}${file}`, 'utf8');
+      for (const [, name] of text.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)) {
+        expect(documented.has(name ?? ''), `${file}: ${name}`).toBe(true);
+        expect(documented.get(name ?? ''), `${name} has no comment line above it`).toMatch(/^#/);
+      }
+    }
+  });
+
   it('marks every credential in the compose files as development-only', () => {
-    for (const file of ['docker-compose.yml', 'docker-compose.chaos.yml']) {
+    for (const file of composeFiles) {
       const lines = readFileSync(`${root}${file}`, 'utf8').split('\n');
       lines.forEach((line, i) => {
         if (!/PASSWORD:|_PASS:|_URL: \w+:\/\/[^/@]+:[^/@]+@/.test(line)) return;
@@ -207,3 +323,15 @@ describe('docker-compose files', () => {
     }
   });
 });
+
+/** The brackets of Alloy's configuration syntax left open or closed twice, ignoring strings and comments. */
+function unbalancedBrackets(text: string): string {
+  const pairs: Record<string, string> = { '}': '{', ']': '[', ')': '(' };
+  const open: string[] = [];
+  const code = text.replace(/"(?:[^"\\\n]|\\.)*"/g, '""').replace(/\/\/.*$/gm, '');
+  for (const char of code) {
+    if ('{[('.includes(char)) open.push(char);
+    else if (char in pairs && open.pop() !== pairs[char]) return `unexpected ${char}`;
+  }
+  return open.join('');
+}

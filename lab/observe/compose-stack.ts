@@ -18,7 +18,7 @@ export const composeStack = {
   labMetricsPort: 9464,
   /**
    * Folder (relative to the repository; the lab's default --out) whose `<scenario>/annotations-*.jsonl`
-   * Promtail ships to Loki as service="lab".
+   * Alloy ships to Loki as service="lab".
    */
   labLogDir: 'reports',
   /** Toxiproxy proxies by name (deploy/toxiproxy.json): listen inside the compose network → upstream. */

@@ -187,7 +187,9 @@ describe('Grafana dashboards', () => {
 });
 
 describe('Loki queries', () => {
-  // Promtail (deploy/promtail.yml) ships exactly these stream labels; everything else is in the JSON body.
+  // Alloy (deploy/alloy/config.alloy) sets these stream labels, the ones the dashboards may select by
+  // (it also sets compose_project and stream on container logs and filename on the lab's, which no
+  // dashboard uses); everything else is in the JSON body.
   const shippedLabels = new Set(['service', 'level']);
   const services = new Set(['api', 'worker', 'notifications', 'lab']);
   const lokiQueries = dashboards.flatMap(({ file, dashboard }) => [
@@ -201,7 +203,7 @@ describe('Loki queries', () => {
       .map((a) => [file, a.expr ?? '']),
   ]);
 
-  it('select streams only by the labels Promtail ships, naming services that log', () => {
+  it('select streams only by the labels Alloy ships, naming services that log', () => {
     expect(lokiQueries.length).toBeGreaterThanOrEqual(4);
     for (const [file, expr] of lokiQueries) {
       const selector = /^\{([^}]*)\}/.exec(expr ?? '')?.[1];
