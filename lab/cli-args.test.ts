@@ -151,3 +151,26 @@ describe('comparison options', () => {
     expect(none.kind === 'error' && none.message).toMatch(/declares no metrics to compare/);
   });
 });
+
+describe('accepting a regression the change means to make', () => {
+  const comparing = {
+    ...demo,
+    compare: [{ metric: 'demo.value', direction: 'lower' as const, tolerance: 0 }],
+  };
+
+  it('takes --accept for a compared metric, in a comparison only', () => {
+    expect(parseCliArgs(['demo', '--compare', 'main', '--accept', 'demo.value'], [comparing])).toMatchObject({
+      kind: 'run',
+      comparison: { accept: ['demo.value'] },
+    });
+    const single = parseCliArgs(['demo', '--accept', 'demo.value'], [comparing]);
+    expect(single.kind === 'error' && single.message).toContain('--accept only applies to a comparison');
+  });
+
+  it('names a metric the scenario does not compare, with the one it meant', () => {
+    const r = parseCliArgs(['demo', '--compare', 'main', '--accept', 'demo.valeu'], [comparing]);
+    expect(r.kind === 'error' && r.message).toContain(
+      '--accept demo.valeu: demo does not compare it; did you mean demo.value?',
+    );
+  });
+});

@@ -28,6 +28,8 @@ export interface ComparisonRequest {
   candidateEnv: ServiceEnvs;
   /** The scenario's own options as given, passed unchanged to every run of both sides. */
   forwardArgs: string[];
+  /** `--accept <metric>` (repeatable): regressions the change means to make; they fail nothing. */
+  accept: string[];
 }
 
 /** Rounds per side when `--rounds` is not given: `smoke` compares in well under 10 minutes here. */
@@ -54,6 +56,7 @@ const commonOptions = {
   rounds: { type: 'string' },
   'baseline-env': { type: 'string', multiple: true },
   'candidate-env': { type: 'string', multiple: true },
+  accept: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
@@ -72,6 +75,8 @@ const comparisonOwnOptions = new Set([
   'rounds',
   'baseline-env',
   'candidate-env',
+  'accept',
+  'quiet',
 ]);
 
 const commonHelp = `Options:
@@ -90,6 +95,8 @@ const commonHelp = `Options:
                           A/B: extra service environment for one side (repeatable); with only
                           these, both sides run the working tree
   --rounds <n>            A/B: runs per side, interleaved (default ${defaultCompareRounds})
+  --accept <metric>       A/B: a regression this change means to make (repeatable): reported,
+                          but it does not fail the comparison
   -q, --quiet             no progress or log lines on stderr: only the verdict and errors
   -h, --help              this help
 Colours (verdicts) only on a terminal, and never with NO_COLOR set.
@@ -214,7 +221,7 @@ function forwardedArgs(args: readonly string[]): string[] {
       out.push(arg);
       continue;
     }
-    const takesValue = name !== 'no-gates' && !arg.includes('=');
+    const takesValue = name !== 'no-gates' && name !== 'quiet' && !arg.includes('=');
     if (takesValue) i += 1;
   }
   return out;
@@ -232,6 +239,8 @@ function resolveComparison(
   if (ref === undefined && baselineValues.length === 0 && candidateValues.length === 0) {
     if (values.rounds !== undefined)
       errors.push('--rounds only applies to a comparison (--compare, --baseline-env or --candidate-env)');
+    if (values.accept !== undefined)
+      errors.push('--accept only applies to a comparison (--compare, --baseline-env or --candidate-env)');
     return undefined;
   }
   if (ref !== undefined && ref.trim() === '') errors.push('--compare needs a git ref, e.g. --compare main');
@@ -245,12 +254,20 @@ function resolveComparison(
       errors.push(`--rounds must be a whole number of at least 1, got "${values.rounds}"`);
   }
   if (!scenario.compare?.length) errors.push(`scenario ${scenario.name} declares no metrics to compare`);
+  const compared = (scenario.compare ?? []).map((c) => c.metric);
+  const accept = (values.accept as string[] | undefined) ?? [];
+  for (const metric of accept)
+    if (!compared.includes(metric))
+      errors.push(
+        `--accept ${metric}: ${scenario.name} does not compare it${didYouMean(metric, compared) || `; it compares ${compared.join(', ')}`}`,
+      );
   return {
     ...(ref !== undefined ? { ref } : {}),
     rounds,
     baselineEnv: baseline.env,
     candidateEnv: candidate.env,
     forwardArgs: forwardedArgs(args),
+    accept,
   };
 }
 

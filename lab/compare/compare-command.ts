@@ -122,6 +122,7 @@ export async function runCompareCommand(options: CompareCommandOptions): Promise
     },
     candidate: { ref: 'working tree', env: envForReport(comparison.candidateEnv) },
     signal: options.signal,
+    accept: comparison.accept,
     runSide: (side, round) =>
       runOnce({
         side,
@@ -156,7 +157,7 @@ export function comparisonSummary(report: ComparisonReport): string {
     const change =
       m.ratio !== null ? `×${m.ratio.toPrecision(3)}` : `${m.difference >= 0 ? '+' : ''}${m.difference}`;
     lines.push(
-      `  ${m.verdict.padEnd(12)} ${m.metric}: ${m.baseline.median} → ${m.candidate.median} (${change}, ${m.exact ? 'exact' : `95 % [${m.ci95.map((v) => v.toPrecision(3)).join(', ')}]`})`,
+      `  ${(m.accepted ? 'accepted' : m.verdict).padEnd(12)} ${m.metric}: ${m.baseline.median} → ${m.candidate.median} (${change}, ${m.exact ? 'exact' : `95 % [${m.ci95.map((v) => v.toPrecision(3)).join(', ')}]`})`,
     );
   }
   return lines.join('\n');

@@ -42,7 +42,7 @@ function intervalCell(m: MetricComparison): string {
 }
 
 function summarySection(report: ComparisonReport): string {
-  const counts = report.metrics.filter((m) => m.verdict === 'regression').length;
+  const counts = report.metrics.filter((m) => m.verdict === 'regression' && !m.accepted).length;
   const lines = [
     `# Comparison \`${report.scenario}\`: ${verdictLabels[report.verdict]}`,
     '',

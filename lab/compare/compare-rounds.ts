@@ -1,6 +1,6 @@
 import type { BootstrapOptions } from './compare-statistics.ts';
 import type { ComparisonReport, ComparisonSide } from './compare-schema.ts';
-import { compareMetric, overallVerdict, type ComparedMetric } from './compare-verdict.ts';
+import { compareMetric, overallOf, type ComparedMetric } from './compare-verdict.ts';
 
 export type Side = 'baseline' | 'candidate';
 
@@ -38,6 +38,8 @@ export interface RunComparisonOptions {
   signal?: AbortSignal;
   /** Clock for `startedAt` / `finishedAt`. */
   now?: () => Date;
+  /** Metrics whose regression the change means to make (`--accept`): reported, failing nothing. */
+  accept?: readonly string[];
 }
 
 /**
@@ -134,25 +136,26 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   const startedAt = now().toISOString();
   const { values, runs, invalidReason } = await collectRounds(options);
   if (invalidReason !== undefined) options.onProgress?.({ type: 'stopped', reason: invalidReason });
+  const accepted = new Set(options.accept ?? []);
   const metrics =
     invalidReason === undefined
-      ? options.metrics.map((spec) =>
-          compareMetric(
+      ? options.metrics.map((spec) => {
+          const compared = compareMetric(
             spec,
             values.baseline[spec.metric] ?? [],
             values.candidate[spec.metric] ?? [],
             options.bootstrap,
-          ),
-        )
+          );
+          return accepted.has(spec.metric) && compared.verdict === 'regression'
+            ? { ...compared, accepted: true, note: 'regression accepted (--accept): the change means it' }
+            : compared;
+        })
       : [];
   return {
     scenario: options.scenario,
     startedAt,
     finishedAt: now().toISOString(),
-    verdict: overallVerdict(
-      invalidReason !== undefined,
-      metrics.map((m) => m.verdict),
-    ),
+    verdict: overallOf(invalidReason !== undefined, metrics),
     ...(invalidReason !== undefined ? { invalidReason } : {}),
     baseline: options.baseline,
     candidate: options.candidate,

@@ -26,6 +26,8 @@ export const metricComparisonSchema = z.object({
   /** Two-sided Mann-Whitney U p-value; null for exact metrics. Informational: the verdict uses `ci95`. */
   pValue: z.number().min(0).max(1).nullable(),
   verdict: z.enum(['regression', 'improvement', 'equivalent', 'inconclusive']),
+  /** A regression the change means to make (`--accept <metric>`): reported, but it fails nothing. */
+  accepted: z.boolean().optional(),
   note: z.string().optional(),
 });
 export type MetricComparison = z.infer<typeof metricComparisonSchema>;

@@ -4,6 +4,7 @@ import {
   exitCodeFor,
   judgeExact,
   judgeInterval,
+  overallOf,
   overallVerdict,
   type ComparedMetric,
 } from './compare-verdict.ts';
@@ -124,5 +125,15 @@ describe('overallVerdict and exitCodeFor', () => {
     expect(exitCodeFor('inconclusive')).toBe(0);
     expect(exitCodeFor('improvement')).toBe(0);
     expect(exitCodeFor('equivalent')).toBe(0);
+  });
+});
+
+describe('a regression the change means to make', () => {
+  it('still shows on its metric, but the comparison neither regresses nor fails because of it', () => {
+    const regressed = { verdict: 'regression' as const, accepted: true };
+    expect(overallOf(false, [regressed, { verdict: 'equivalent' }])).toBe('inconclusive');
+    expect(exitCodeFor(overallOf(false, [regressed, { verdict: 'equivalent' }]))).toBe(0);
+    expect(overallOf(false, [regressed, { verdict: 'regression' }])).toBe('regression');
+    expect(overallOf(false, [{ verdict: 'regression' }])).toBe('regression');
   });
 });

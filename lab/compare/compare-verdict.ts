@@ -132,6 +132,20 @@ export function overallVerdict(invalid: boolean, verdicts: readonly MetricVerdic
   return verdicts.every((v) => v === 'equivalent') ? 'equivalent' : 'inconclusive';
 }
 
+/**
+ * The verdict the whole comparison takes from its metrics: an accepted regression (a change the
+ * author meant, `--accept`) still shows as a regression on its metric, but counts as no verdict.
+ */
+export function overallOf(
+  invalid: boolean,
+  metrics: readonly { verdict: MetricVerdict; accepted?: boolean | undefined }[],
+): ComparisonVerdict {
+  return overallVerdict(
+    invalid,
+    metrics.map((m) => (m.accepted && m.verdict === 'regression' ? 'inconclusive' : m.verdict)),
+  );
+}
+
 /** Process exit code: 0 nothing regressed · 1 a metric regressed · 2 no valid comparison. */
 export function exitCodeFor(verdict: ComparisonVerdict): 0 | 1 | 2 {
   if (verdict === 'regression') return 1;

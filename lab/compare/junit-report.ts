@@ -105,7 +105,7 @@ export function junitFromComparison(report: ComparisonReport): string {
     name: m.metric,
     classname,
     output: metricSummary(m),
-    ...(m.verdict === 'regression'
+    ...(m.verdict === 'regression' && !m.accepted
       ? {
           failure: {
             message: `${m.metric} regressed beyond ±${formatNumber(m.tolerance * 100)} %`,
