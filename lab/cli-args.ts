@@ -16,6 +16,8 @@ export interface RunRequest {
   enforceGates: boolean;
   /** `--quiet`: no progress line and no log lines, only the verdict (and errors). */
   quiet: boolean;
+  /** `--prometheus <url>`: judge the scenario's alert gates on this Prometheus. */
+  prometheusUrl?: string;
   /** Set when the run is an A/B comparison instead of one run. */
   comparison?: ComparisonRequest;
 }
@@ -57,6 +59,7 @@ const commonOptions = {
   'baseline-env': { type: 'string', multiple: true },
   'candidate-env': { type: 'string', multiple: true },
   accept: { type: 'string', multiple: true },
+  prometheus: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
@@ -97,6 +100,8 @@ const commonHelp = `Options:
   --rounds <n>            A/B: runs per side, interleaved (default ${defaultCompareRounds})
   --accept <metric>       A/B: a regression this change means to make (repeatable): reported,
                           but it does not fail the comparison
+  --prometheus <url>      a Prometheus with the lab's rules scraping the services (npm run observe,
+                          or the compose stack's): also judge the scenario's alert gates
   -q, --quiet             no progress or log lines on stderr: only the verdict and errors
   -h, --help              this help
 Colours (verdicts) only on a terminal, and never with NO_COLOR set.
@@ -309,6 +314,12 @@ function resolveRun(
     }
     options[kebabToCamel(name)] = value;
   }
+  const prometheus = values.prometheus as string | undefined;
+  if (
+    prometheus !== undefined &&
+    !(URL.canParse(prometheus) && /^https?:$/.test(new URL(prometheus).protocol))
+  )
+    errors.push(`--prometheus must be an http(s) URL, e.g. http://127.0.0.1:9090, got "${prometheus}"`);
   if (errors.length) return { kind: 'error', message: `${errors.join('\n')}${helpHint(scenario)}` };
   return {
     kind: 'run',
@@ -320,6 +331,7 @@ function resolveRun(
     ...(typeof values.junit === 'string' ? { junitFile: values.junit } : {}),
     enforceGates: values['no-gates'] !== true,
     quiet: values.quiet === true,
+    ...(prometheus !== undefined ? { prometheusUrl: prometheus.replace(/\/+$/, '') } : {}),
     ...(comparison ? { comparison } : {}),
   };
 }

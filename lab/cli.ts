@@ -97,6 +97,7 @@ try {
     serviceEnv: serviceEnv.env,
     log,
     quiet: request.quiet,
+    ...(request.prometheusUrl ? { prometheusUrl: request.prometheusUrl } : {}),
   });
   if (request.junitFile && outcome.result)
     await writeFile(request.junitFile, junitFromResult(outcome.result));

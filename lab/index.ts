@@ -54,5 +54,6 @@ export {
   type Poller,
 } from './probes/outbox.ts';
 export { checkDelivery, expectedOf, waitForDelivery, type DeliveryCheck } from './probes/delivery.ts';
+export type { AlertGate } from './probes/alerts.ts';
 export { costPerWrite, settledCostSnapshot, takeCostSnapshot, type CostSnapshot } from './probes/costs.ts';
 export { memoryGrowth, startMemoryPoller, type MemoryPoller, type MemorySample } from './probes/memory.ts';

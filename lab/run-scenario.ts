@@ -32,6 +32,7 @@ import { isTargetError, TargetError, type ServiceEnvs, type Target } from './tar
 import type { ExpectedNotification } from './measure/correlation.ts';
 import { listenerLagReason } from './measure/validity.ts';
 import type { LatencyPoint } from './report/result-schema.ts';
+import { alertMetricNames, alertTiming, gatesOfAlert, readAlertFiring } from './probes/alerts.ts';
 
 export interface RunScenarioOptions {
   scenario: AnyScenario;
@@ -56,6 +57,8 @@ export interface RunScenarioOptions {
   log: (line: string) => void;
   /** `--quiet`: no live progress line either. */
   quiet?: boolean;
+  /** `--prometheus <url>`: a Prometheus with the lab's rules scraping the services; alert gates are judged on it. */
+  prometheusUrl?: string;
   /** Override for tests. */
   startTarget?(env: ServiceEnvs, runId: string, logDir: string): Promise<Target>;
 }
@@ -279,9 +282,27 @@ async function measure(
   if (run.signal.aborted)
     return { exitCode: 130, message: 'interrupted; everything the run started was stopped' };
 
+  const alertGates = run.prometheusUrl ? (scenario.alertGates ?? []) : [];
+  for (const gate of alertGates) {
+    const fault = clock.faultTimes(gate.fault);
+    const names = alertMetricNames(gate.alert);
+    try {
+      const firing = await readAlertFiring(run.prometheusUrl ?? '', gate.alert, startedMs, {
+        untilMs: (fault.rolledBackMs ?? Date.now()) + gate.resolvesWithinMs,
+      });
+      const timing = alertTiming(firing.firingMs, fault, 1_000, firing.queriedUntilMs);
+      if (timing.firedAfterMs !== undefined) metrics[names.firedAfterMs] = timing.firedAfterMs;
+      if (timing.resolvedAfterMs !== undefined) metrics[names.resolvedAfterMs] = timing.resolvedAfterMs;
+    } catch (error) {
+      log(
+        `alert gate "${gate.name}": could not read ${gate.alert} from ${run.prometheusUrl}: ${(error as Error).message}`,
+      );
+    }
+  }
   const gates = [
     ...(typeof scenario.gates === 'function' ? scenario.gates(options) : scenario.gates),
     ...steadyStateGates(scenario.steadyState),
+    ...alertGates.flatMap(gatesOfAlert),
   ];
   const health = monitor.generatorHealth();
   const listenerLag = Math.max(0, ...resources.fleets.map((f) => f.maxLagP99Ms()));

@@ -1,5 +1,6 @@
 import type { ComparedMetric } from './compare/compare-verdict.ts';
 import type { Gate } from './gates/gate.ts';
+import type { AlertGate } from './probes/alerts.ts';
 import type { ScenarioContext } from './experiment/context.ts';
 import type { ServiceEnvs } from './target/target.ts';
 
@@ -110,6 +111,11 @@ export interface Scenario<State = undefined> {
   faults?: readonly Fault<State>[];
   /** Gates judged on the final metrics; a gate with `phase` reads `phase.<phase>.<metric>`. */
   gates: readonly Gate[] | ((options: RunOptions) => readonly Gate[]);
+  /**
+   * Alerts that must follow a fault (fire after it, resolve after its rollback), judged when the
+   * run is given a Prometheus with the lab's rules (`--prometheus <url>`).
+   */
+  alertGates?: readonly AlertGate[];
   /**
    * What `--compare` / `--baseline-env` / `--candidate-env` compare between two builds or
    * configurations: result metrics with the direction that is better and the change that is noise.

@@ -17,9 +17,10 @@ import {
   type ScrapeTarget,
 } from '../lab/observe/prometheus-runner.ts';
 
-// The acceptance test of the dashboards: a real Prometheus scrapes the three services and the lab
-// while the `smoke` scenario runs (local target), then every Prometheus query of every panel is
-// evaluated over the run; a panel query that returns nothing fails the test.
+// The acceptance test of the dashboards and the alert rules: a real Prometheus (with the lab's
+// rules) scrapes the three services and the lab while the `smoke` scenario runs (local target);
+// smoke's alert gates (the breaker alert follows the broker cut) must pass on it, and every
+// Prometheus query of every panel is evaluated over the run; a query that returns nothing fails.
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const scrapeIntervalSec = 1;
 // Grafana's $__rate_interval is max(4 × scrape interval, step + scrape interval).
@@ -59,6 +60,7 @@ describe('dashboards during the smoke scenario', () => {
       enforceGates: false,
       signal: AbortSignal.timeout(240_000),
       metricsPort: 0,
+      prometheusUrl: running.url,
       log: (line) => {
         log.push(line);
         const lab = /lab metrics at (http:\/\/\S+)/.exec(line)?.[1];
@@ -80,6 +82,12 @@ describe('dashboards during the smoke scenario', () => {
     // Any verdict will do (gates are the scenario's business); the run itself must have happened.
     expect(outcome.result, `${outcome.message}\n${log.slice(-30).join('\n')}`).toBeDefined();
     expect(targets.map((t) => t.job).sort()).toEqual(['api', 'lab', 'notifications', 'worker']);
+    const alertGates = outcome.result?.gates.filter((g) => g.metric.startsWith('alerts.')) ?? [];
+    expect(alertGates.map((g) => g.metric)).toEqual([
+      'alerts.CircuitBreakerOpen.firedAfterMs',
+      'alerts.CircuitBreakerOpen.resolvedAfterMs',
+    ]);
+    expect(alertGates.filter((g) => !g.passed)).toEqual([]);
 
     const queries = extractPromQueries(loadDashboards(), { variables });
     const outcomes = await evaluateQueries(running.url, queries, { start, end, stepSec: 2 });

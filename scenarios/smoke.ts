@@ -74,6 +74,16 @@ export const smoke = defineScenario({
     { metric: resultMetrics.costBytesPerNotification, direction: 'lower', tolerance: 0.01, exact: true },
     { metric: resultMetrics.dedupeBackendReadsPerBurst, direction: 'lower', tolerance: 0, exact: true },
   ],
+  // With --prometheus: the breaker alert of deploy/prometheus-rules.yml follows the cut.
+  alertGates: [
+    {
+      name: 'the breaker alert follows the broker cut',
+      alert: 'CircuitBreakerOpen',
+      fault: 'rabbitmq-down',
+      firesWithinMs: 10_000,
+      resolvesWithinMs: 20_000,
+    },
+  ],
   gates: [
     { name: 'CRUD answers with the documented statuses', metric: 'crud.ok', op: '==', threshold: 1 },
     {

@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Gate } from '../gates/gate.ts';
+
+/**
+ * Alert gates: a chaos run's natural check that the monitoring works. When the run is given a
+ * Prometheus that loads the lab's rules (deploy/prometheus-rules.yml: `npm run observe`, or the
+ * compose stack) and scrapes the services, the named alert must fire within a bound after the
+ * fault is applied and stop firing within a bound after it is rolled back.
+ */
+export interface AlertGate {
+  /** Human-readable, e.g. `the breaker alert follows the broker cut`. */
+  name: string;
+  /** Alert name in the rules, e.g. `CircuitBreakerOpen`. */
+  alert: string;
+  /** The scenario's fault whose apply and rollback the alert follows. */
+  fault: string;
+  /** Fault applied → first evaluation with the alert firing, at most. */
+  firesWithinMs: number;
+  /** Fault rolled back → the alert no longer firing, at most. */
+  resolvesWithinMs: number;
+}
+
+/** Result metric names of an alert's timing. */
+export const alertMetricNames = (alert: string) => ({
+  firedAfterMs: `alerts.${alert}.firedAfterMs`,
+  resolvedAfterMs: `alerts.${alert}.resolvedAfterMs`,
+});
+
+/** The gates an alert gate stands for, on the metrics {@link alertTiming} yields. */
+export function gatesOfAlert(gate: AlertGate): Gate[] {
+  const names = alertMetricNames(gate.alert);
+  return [
+    {
+      name: `${gate.name}: ${gate.alert} fires within ${gate.firesWithinMs / 1000} s of ${gate.fault}`,
+      metric: names.firedAfterMs,
+      op: '<=',
+      threshold: gate.firesWithinMs,
+    },
+    {
+      name: `${gate.name}: ${gate.alert} resolves within ${gate.resolvesWithinMs / 1000} s of the rollback`,
+      metric: names.resolvedAfterMs,
+      op: '<=',
+      threshold: gate.resolvesWithinMs,
+    },
+  ];
+}
+
+/**
+ * When the alert fired and stopped, relative to the fault, from the times (epoch ms) at which
+ * Prometheus saw it firing, sampled every `stepMs` up to `queriedUntilMs`. Firing before the fault
+ * is ignored. Resolved means: a step with no firing sample after the last one, before the query's end.
+ */
+export function alertTiming(
+  firingMs: readonly number[],
+  fault: { appliedMs?: number; rolledBackMs?: number },
+  stepMs: number,
+  queriedUntilMs: number,
+): { firedAfterMs?: number; resolvedAfterMs?: number } {
+  if (fault.appliedMs === undefined) return {};
+  const applied = fault.appliedMs;
+  const after = firingMs.filter((t) => t >= applied).sort((a, b) => a - b);
+  const first = after[0];
+  if (first === undefined) return {};
+  const out: { firedAfterMs?: number; resolvedAfterMs?: number } = { firedAfterMs: first - applied };
+  const last = after[after.length - 1] ?? first;
+  if (fault.rolledBackMs !== undefined && last + stepMs <= queriedUntilMs)
+    out.resolvedAfterMs = Math.max(0, last + stepMs - fault.rolledBackMs);
+  return out;
+}
+
+interface PromResponse {
+  status: string;
+  error?: string;
+  data?: { result?: { values?: [number, string][]; value?: [number, string] }[] };
+}
+
+async function query(url: string, params: Record<string, string>): Promise<PromResponse> {
+  const path = 'end' in params ? 'query_range' : 'query';
+  const response = await fetch(`${url}/api/v1/${path}?${new URLSearchParams(params)}`, {
+    signal: AbortSignal.timeout(5_000),
+  });
+  const body = (await response.json()) as PromResponse;
+  if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error ?? response.status}`);
+  return body;
+}
+
+const firingSelector = (alert: string) => `ALERTS{alertname="${alert}",alertstate="firing"}`;
+
+/**
+ * Waits (up to `untilMs`) for the alert to stop firing, then reads every time Prometheus saw it
+ * firing between `fromMs` and now, at `stepMs`.
+ */
+export async function readAlertFiring(
+  prometheusUrl: string,
+  alert: string,
+  fromMs: number,
+  options: { untilMs: number; stepMs?: number },
+): Promise<{ firingMs: number[]; queriedUntilMs: number }> {
+  const stepMs = options.stepMs ?? 1_000;
+  while (Date.now() < options.untilMs) {
+    const now = await query(prometheusUrl, { query: firingSelector(alert) });
+    if ((now.data?.result ?? []).length === 0) break;
+    await sleep(500);
+  }
+  const queriedUntilMs = Date.now();
+  const range = await query(prometheusUrl, {
+    query: firingSelector(alert),
+    start: String(fromMs / 1000),
+    end: String(queriedUntilMs / 1000),
+    step: `${stepMs / 1000}s`,
+  });
+  const firingMs = new Set<number>();
+  for (const series of range.data?.result ?? [])
+    for (const [t, v] of series.values ?? []) if (Number(v) > 0) firingMs.add(Math.round(t * 1000));
+  return { firingMs: [...firingMs].sort((a, b) => a - b), queriedUntilMs };
+}
