@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { FieldColorModeId, MappingType, ThresholdsMode } from '@grafana/schema';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -113,6 +114,31 @@ describe('Grafana dashboards', () => {
     expect((dashboard.__inputs ?? []).every((i) => i.type === 'datasource' && i.name.startsWith('DS_'))).toBe(
       true,
     );
+  });
+
+  it('uses only values Grafana’s schema enumerates for colour modes, threshold modes and mappings', () => {
+    // dashboards-schema.check.ts checks the shape against @grafana/schema at typecheck; these
+    // string enums are widened there, so their values are checked here, against the same package.
+    const colourModes = new Set<string>(Object.values(FieldColorModeId));
+    const thresholdModes = new Set<string>(Object.values(ThresholdsMode));
+    const mappingTypes = new Set<string>(Object.values(MappingType));
+    const wrong: string[] = [];
+    for (const { file, dashboard } of dashboards) {
+      for (const panel of allPanels(dashboard)) {
+        const defaults = (panel as { fieldConfig?: { defaults?: Record<string, unknown> } }).fieldConfig
+          ?.defaults;
+        const colour = (defaults?.color as { mode?: string } | undefined)?.mode;
+        const thresholds = (defaults?.thresholds as { mode?: string } | undefined)?.mode;
+        const mappings = (defaults?.mappings as { type?: string }[] | undefined) ?? [];
+        if (colour !== undefined && !colourModes.has(colour))
+          wrong.push(`${file} "${panel.title}": color.mode ${colour}`);
+        if (thresholds !== undefined && !thresholdModes.has(thresholds))
+          wrong.push(`${file} "${panel.title}": thresholds.mode ${thresholds}`);
+        for (const m of mappings)
+          if (!mappingTypes.has(m.type ?? '')) wrong.push(`${file} "${panel.title}": mapping type ${m.type}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('turns dead letters and open breakers red', () => {
