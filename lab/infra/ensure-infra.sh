@@ -94,6 +94,13 @@ ensure_postgres() {
     say "postgresql: creating role $DB_USER"
     su postgres -c "psql -qc \"create role $DB_USER login createdb password '$DB_PASSWORD'\""
   fi
+  # The tests drop their databases `with (force)`, which also ends an autovacuum worker busy in
+  # one; without pg_signal_backend that fails ("must be a member of the role whose process is
+  # being terminated"), whenever autovacuum happens to be there.
+  if ! su postgres -c "psql -tAc \"select 1 from pg_auth_members m join pg_roles r on r.oid = m.member join pg_roles g on g.oid = m.roleid where r.rolname = '$DB_USER' and g.rolname = 'pg_signal_backend'\"" | grep -q 1; then
+    say "postgresql: granting pg_signal_backend to $DB_USER"
+    su postgres -c "psql -qc \"grant pg_signal_backend to $DB_USER\""
+  fi
   if ! su postgres -c "psql -tAc \"select 1 from pg_database where datname='$DB_NAME'\"" | grep -q 1; then
     say "postgresql: creating database $DB_NAME"
     su postgres -c "createdb -O $DB_USER $DB_NAME"
