@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Gate } from '../gates/gate.ts';
+import { queryPrometheus, queryPrometheusRange } from '../observe/prometheus-query.ts';
 
 /**
  * Alert gates: a chaos run's natural check that the monitoring works. When the run is given a
@@ -68,22 +69,6 @@ export function alertTiming(
   return out;
 }
 
-interface PromResponse {
-  status: string;
-  error?: string;
-  data?: { result?: { values?: [number, string][]; value?: [number, string] }[] };
-}
-
-async function query(url: string, params: Record<string, string>): Promise<PromResponse> {
-  const path = 'end' in params ? 'query_range' : 'query';
-  const response = await fetch(`${url}/api/v1/${path}?${new URLSearchParams(params)}`, {
-    signal: AbortSignal.timeout(5_000),
-  });
-  const body = (await response.json()) as PromResponse;
-  if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error ?? response.status}`);
-  return body;
-}
-
 const firingSelector = (alert: string) => `ALERTS{alertname="${alert}",alertstate="firing"}`;
 
 /**
@@ -98,19 +83,19 @@ export async function readAlertFiring(
 ): Promise<{ firingMs: number[]; queriedUntilMs: number }> {
   const stepMs = options.stepMs ?? 1_000;
   while (Date.now() < options.untilMs) {
-    const now = await query(prometheusUrl, { query: firingSelector(alert) });
-    if ((now.data?.result ?? []).length === 0) break;
+    const now = await queryPrometheus(prometheusUrl, firingSelector(alert), { timeoutMs: 5_000 });
+    if (now.result.length === 0) break;
     await sleep(500);
   }
   const queriedUntilMs = Date.now();
-  const range = await query(prometheusUrl, {
-    query: firingSelector(alert),
-    start: String(fromMs / 1000),
-    end: String(queriedUntilMs / 1000),
-    step: `${stepMs / 1000}s`,
+  const range = await queryPrometheusRange(prometheusUrl, firingSelector(alert), {
+    start: fromMs / 1000,
+    end: queriedUntilMs / 1000,
+    stepSec: stepMs / 1000,
+    timeoutMs: 5_000,
   });
   const firingMs = new Set<number>();
-  for (const series of range.data?.result ?? [])
+  for (const series of range.result)
     for (const [t, v] of series.values ?? []) if (Number(v) > 0) firingMs.add(Math.round(t * 1000));
   return { firingMs: [...firingMs].sort((a, b) => a - b), queriedUntilMs };
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TargetError, type ServiceName } from './target.ts';
 
@@ -70,13 +70,4 @@ export async function ensureServiceBuild(repoRoot: string, log: (line: string) =
       'fix the type errors above; `npm run typecheck` shows them all',
     );
   log(`built the services in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-/** For the report: the build's stamp time, or undefined. */
-export function builtAt(repoRoot: string): string | undefined {
-  try {
-    return readFileSync(path.join(repoRoot, buildStamp), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
