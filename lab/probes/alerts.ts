@@ -87,6 +87,9 @@ export async function readAlertFiring(
     if (now.result.length === 0) break;
     await sleep(500);
   }
+  // The range query samples on a grid from `fromMs`: wait one step more, so the grid has a point
+  // after the resolution that the instant query just saw (else the last point may still fire).
+  await sleep(stepMs + 200);
   const queriedUntilMs = Date.now();
   const range = await queryPrometheusRange(prometheusUrl, firingSelector(alert), {
     start: fromMs / 1000,
