@@ -86,9 +86,12 @@ export function createServiceSampler(
   }));
   const breakerPoints: BreakerPoint[] = [];
   const sampler = createMetricsSampler({ targets, series: standardSeries(), startMs, nowMs: Date.now });
+  // The notifications service has no breaker: four scrapes a second of the process holding every
+  // listener connection would be load without information.
+  const breakerTargets = targets.filter((t) => t.name !== 'notifications');
   const breakerSampler = createMetricsSampler({
-    targets,
-    series: targets.map((t) => breakerCapture(t.name, breakerPoints, startMs)),
+    targets: breakerTargets,
+    series: breakerTargets.map((t) => breakerCapture(t.name, breakerPoints, startMs)),
     intervalMs: 250,
     timeoutMs: 200,
     startMs,

@@ -8,12 +8,13 @@ import { methodNotAllowed, routeNotFound } from '../shared/http-problem.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNotificationsErrorMiddleware } from './error-middleware.ts';
 import type { OriginPolicy } from '../shared/origin-policy.ts';
-import helmet from 'helmet';
 import { httpMetricsMiddleware } from '../shared/http-metrics-middleware.ts';
 import type { SseHub } from './sse.ts';
 import { routes } from '../../contracts/http.ts';
+import { securityHeaders } from './security-headers.ts';
+import { ssePaths as streamPaths } from './sse-route.ts';
 
-const ssePaths: string[] = [routes.notificationsStream, routes.notificationsStreamAlias];
+const ssePaths = [...streamPaths];
 
 export interface AppDeps {
   sse: SseHub;
@@ -104,8 +105,7 @@ const checkOrigin =
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  // nosniff and friends on every answer; no CSP: the test pages run inline module scripts.
-  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(securityHeaders);
   app.use(httpMetricsMiddleware(deps.httpDuration, { skip: (req) => ssePaths.includes(req.path) }));
   app.use(createOpsRoutes({ service: 'notifications', checks: deps.checks, registry: deps.registry }));
   app.head(ssePaths, headStream);

@@ -90,12 +90,9 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       if (written > 0) {
         metrics.deliveries.inc({ ...labels, type: notification.envelope.type }, written);
         metrics.bytesWritten.inc(labels, bytes);
-        // Observed once the bytes are handed to the sockets, not when the loop queued them: an SSE
-        // response corks its writes and flushes them on the next tick, after the rest of this
-        // fan-out (Socket.IO included) has run, and this tick is queued behind those flushes.
-        process.nextTick(() =>
-          metrics.pipelineLatency.observe(labels, Math.max(0, now() - notification.occurredAtMs) / 1000),
-        );
+        // Both sinks hand their bytes to each socket inside broadcast() (SSE straight to the socket,
+        // Socket.IO to its WebSocket sender), so the bytes are with the kernel by now.
+        metrics.pipelineLatency.observe(labels, Math.max(0, now() - notification.occurredAtMs) / 1000);
       }
     }
   }

@@ -49,6 +49,26 @@ describe('what the notifications service exposes', () => {
     await own.body?.cancel();
   });
 
+  it('sends the same headers on a stream served ahead of express as on one express serves', async () => {
+    // The exact path is taken before express; a trailing slash is the same route to express.
+    const fast = await stream('http://dashboards.example:3000');
+    const viaExpress = await fetch(`${h.baseUrl}/api/notifications/stream/`, {
+      headers: { origin: 'http://dashboards.example:3000' },
+      signal: AbortSignal.timeout(5_000),
+    });
+    const headersOf = (res: Response) =>
+      Object.fromEntries([...res.headers].filter(([name]) => name !== 'date'));
+    expect(viaExpress.status).toBe(200);
+    expect(headersOf(fast)).toEqual(headersOf(viaExpress));
+    expect(headersOf(fast)).toMatchObject({
+      'content-type': 'text/event-stream; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      vary: 'Origin',
+    });
+    await Promise.all([fast.body?.cancel(), viaExpress.body?.cancel()]);
+  });
+
   it('names a listed origin in CORS', async () => {
     const listed = await stream('http://dashboards.example:3000');
     expect(listed.status).toBe(200);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisScript } from '../shared/redis-script.ts';
 
 /** One notification as kept in the replay buffer. */
 export interface ReplayEntry {
@@ -36,12 +37,12 @@ export interface RedisReplayStoreOptions {
 }
 
 // Append-once: the index key doubles as the de-duplication marker across instances.
-const appendScript = `
+const appendOnce = redisScript(`
 local existing = redis.call('GET', KEYS[2])
 if existing then return existing end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[2], 't', ARGV[3], 'e', ARGV[4])
 redis.call('SET', KEYS[2], id, 'EX', ARGV[5])
-return id`;
+return id`);
 
 /** Compares two stream ids (`<ms>-<seq>`) numerically. */
 export function compareStreamIds(a: string, b: string): number {
@@ -62,16 +63,10 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   const indexKey = (messageId: string) => `${streamKey}:id:${messageId}`;
   return {
     async append({ messageId, type, json }) {
-      const id = await redis.eval(
-        appendScript,
-        2,
-        streamKey,
-        indexKey(messageId),
-        maxLen,
-        messageId,
-        type,
-        json,
-        indexTtlSec,
+      const id = await appendOnce(
+        redis,
+        [streamKey, indexKey(messageId)],
+        [maxLen, messageId, type, json, indexTtlSec],
       );
       return String(id);
     },

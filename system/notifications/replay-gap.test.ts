@@ -40,6 +40,11 @@ class FakeResponse extends EventEmitter {
   writeHead(): this {
     return this;
   }
+  flushHeaders(): void {}
+  /** Frames go to the response's socket once the headers are out: here, the fake itself. */
+  get socket(): this {
+    return this;
+  }
   write(chunk: string | Buffer): boolean {
     this.chunks.push(chunk.toString());
     return true;

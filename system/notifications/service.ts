@@ -18,6 +18,7 @@ import {
 import { createOriginPolicy } from '../shared/origin-policy.ts';
 import { createNotificationConsumer } from './amqp-notification-consumer.ts';
 import { createApp } from './app.ts';
+import { createSseRoute } from './sse-route.ts';
 import { createBroadcaster } from './broadcaster.ts';
 import type { NotificationsConfig } from './config.ts';
 import { createNotificationsMetrics } from './notifications-metrics.ts';
@@ -72,7 +73,8 @@ export async function createNotificationsService(
   config: NotificationsConfig,
   logger: Logger,
 ): Promise<NotificationsService> {
-  const serviceMetrics = createServiceMetrics('notifications');
+  // Thousands of connections: no default metric whose scrape walks every one of them.
+  const serviceMetrics = createServiceMetrics('notifications', { perConnectionMetrics: false });
   const origins = createOriginPolicy(config.CORS_ORIGINS);
   const limits = httpServerLimitsOf(config);
   const metrics = createNotificationsMetrics(serviceMetrics.registry);
@@ -110,8 +112,9 @@ export async function createNotificationsService(
   });
   // Express is attached before Socket.IO, so engine.io can take its own path away from it.
   // The request target is checked before express parses it (absolute-form, unparseable URLs).
+  const sseRoute = createSseRoute({ sse, origins });
   const server = createServer(httpServerOptions(limits), (req, res) => {
-    if (acceptRequestTarget(req, res)) void app(req, res);
+    if (acceptRequestTarget(req, res) && !sseRoute(req, res)) void app(req, res);
   });
   applyHttpServerLimits(server, limits);
   const socket = createSocketServer(server, {

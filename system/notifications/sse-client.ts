@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import type { DropReason } from './notifications-metrics.ts';
 import { compareStreamIds } from './redis-replay-store.ts';
@@ -5,6 +6,13 @@ import { compareStreamIds } from './redis-replay-store.ts';
 export interface SseClientOptions {
   id: string;
   res: ServerResponse;
+  /**
+   * Where frames go once the headers are out: the response's own socket. The stream has no
+   * chunked framing, so its bytes are the socket's bytes, and writing them there skips the HTTP
+   * layer's per-write cork (which would hold every SSE frame back until the whole fan-out,
+   * Socket.IO included, had run) and its per-write ticks and allocations.
+   */
+  out: Pick<Socket, 'write' | 'writableLength' | 'writableNeedDrain' | 'once' | 'off'>;
   types: Set<string> | undefined;
   /** Unsent bytes (ours plus the socket's) above which the client is dropped. */
   maxBufferedBytes: number;
@@ -32,6 +40,8 @@ export class SseClient {
   /** Stream id of the last entry replay sent (or skipped by type filter). */
   private replayedThrough: string | undefined;
   closed = false;
+  /** When a notification frame was last written (ms since epoch): recent data stands in for a heartbeat. */
+  wroteAtMs = 0;
 
   constructor(options: SseClientOptions) {
     this.options = options;
@@ -46,15 +56,15 @@ export class SseClient {
   /** Writes a frame; returns false when the client is (or has just been) dropped. */
   write(frame: string | Buffer): boolean {
     if (this.closed) return false;
-    const { res, maxBufferedBytes, drainTimeoutMs } = this.options;
-    if (res.write(frame)) return true;
-    if (res.writableLength > maxBufferedBytes) {
+    const { out, maxBufferedBytes, drainTimeoutMs } = this.options;
+    if (out.write(frame)) return true;
+    if (out.writableLength > maxBufferedBytes) {
       this.drop('buffer');
       return false;
     }
     if (!this.drainTimer) {
       this.drainTimer = setTimeout(() => this.drop('stalled'), drainTimeoutMs);
-      res.once('drain', () => {
+      out.once('drain', () => {
         clearTimeout(this.drainTimer);
         this.drainTimer = undefined;
       });
@@ -64,16 +74,16 @@ export class SseClient {
 
   /** Resolves when the socket has drained (or the client is gone). */
   drained(): Promise<void> {
-    const { res } = this.options;
-    if (this.closed || !res.writableNeedDrain) return Promise.resolve();
+    const { out } = this.options;
+    if (this.closed || !out.writableNeedDrain) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
+        out.off('drain', done);
+        out.off('close', done);
         resolve();
       };
-      res.once('drain', done);
-      res.once('close', done);
+      out.once('drain', done);
+      out.once('close', done);
     });
   }
 

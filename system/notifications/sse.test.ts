@@ -20,6 +20,11 @@ class FakeResponse extends EventEmitter {
   writeHead(): this {
     return this;
   }
+  flushHeaders(): void {}
+  /** Frames go to the response's socket once the headers are out: here, the fake itself. */
+  get socket(): this {
+    return this;
+  }
   write(chunk: string | Buffer): boolean {
     this.chunks.push(chunk.toString());
     if (!this.accepting) this.writableLength += chunk.length;
@@ -80,6 +85,18 @@ describe('SSE hub', () => {
     );
     vi.advanceTimersByTime(3_000);
     expect(res.chunks.slice(1)).toEqual([': heartbeat\n\n', ': heartbeat\n\n', ': heartbeat\n\n']);
+  });
+
+  it('sends no heartbeat to a client that got a notification within the interval', () => {
+    const busy = connect();
+    const idle = connect('/api/notifications/stream?types=StudentDeleted');
+    vi.advanceTimersByTime(500);
+    hub.sink.broadcast(toNotification(makeEnvelope()));
+    vi.advanceTimersByTime(500);
+    expect(busy.chunks.slice(1).filter((c) => c.startsWith(':'))).toEqual([]);
+    expect(idle.chunks.slice(1)).toEqual([': heartbeat\n\n']);
+    vi.advanceTimersByTime(1_000);
+    expect(busy.chunks.slice(1).filter((c) => c.startsWith(':'))).toEqual([': heartbeat\n\n']);
   });
 
   it('drops a client whose unsent bytes pass the bound, and keeps writing to the others', async () => {

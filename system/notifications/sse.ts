@@ -61,8 +61,11 @@ export function createSseHub(options: SseHubOptions): SseHub {
   const { metrics, logger, replay, replayPageSize = 500 } = options;
   const clients = new Set<SseClient>();
   const gauge = () => metrics.connected.set({ transport: 'sse' }, clients.size);
+  // A client that got a notification within the interval needs no heartbeat: while notifications
+  // flow, the sweep writes nothing instead of a burst to every client at once.
   const heartbeat = setInterval(() => {
-    for (const client of clients) client.write(heartbeatFrame);
+    const staleBefore = Date.now() - options.heartbeatMs;
+    for (const client of clients) if (client.wroteAtMs <= staleBefore) client.write(heartbeatFrame);
   }, options.heartbeatMs);
   heartbeat.unref();
 
@@ -117,18 +120,22 @@ export function createSseHub(options: SseHubOptions): SseHub {
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // No chunked framing: the stream ends with the connection (Node then sends `Connection: close`),
+    // so each notification is one plain write of the shared bytes, not three per client.
+    res.removeHeader('Transfer-Encoding');
+    res.writeHead(200, streamHeaders);
+    res.flushHeaders();
+    const { socket } = res;
+    if (!socket) return void res.end();
     const client = new SseClient({
       id: randomUUID(),
       res,
+      out: socket,
       types: parseTypes(url.searchParams.getAll('types')),
       maxBufferedBytes: options.maxBufferedBytes,
       drainTimeoutMs: options.drainTimeoutMs,
       onDrop,
     });
-    // No chunked framing: the stream ends with the connection (Node then sends `Connection: close`),
-    // so each notification is one plain write of the shared bytes, not three per client.
-    res.removeHeader('Transfer-Encoding');
-    res.writeHead(200, streamHeaders);
     clients.add(client);
     gauge();
     res.on('close', () => {
@@ -150,11 +157,15 @@ export function createSseHub(options: SseHubOptions): SseHub {
   function broadcast(notification: Notification): Delivery {
     const { messageId, type } = notification.envelope;
     const frame = frameOf(notification);
+    const nowMs = Date.now();
     let written = 0;
     for (const client of clients) {
       if (!client.wants(type) || client.replayedAlready(notification.streamId)) continue;
       if (client.holding(messageId, frame)) continue;
-      if (client.write(frame)) written++;
+      if (client.write(frame)) {
+        written++;
+        client.wroteAtMs = nowMs;
+      }
     }
     return { clients: written, bytes: written * Buffer.byteLength(frame) };
   }

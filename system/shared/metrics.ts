@@ -18,13 +18,36 @@ export const httpDurationBuckets = [
 ];
 
 /**
+ * Default process metrics whose collection walks every open handle or file descriptor on each
+ * scrape (a directory listing of /proc/self/fd, an array of every handle): with thousands of
+ * listener connections, each scrape would stall the event loop in proportion to them.
+ */
+export const perConnectionDefaultMetrics = [
+  'process_open_fds',
+  'nodejs_active_handles',
+  'nodejs_active_handles_total',
+  'nodejs_active_resources',
+  'nodejs_active_resources_total',
+  'nodejs_active_requests',
+  'nodejs_active_requests_total',
+] as const;
+
+export interface ServiceMetricsOptions {
+  /** Keep the default metrics that cost O(connections) per scrape (default true). */
+  perConnectionMetrics?: boolean;
+}
+
+/**
  * A registry per service with default process metrics (labelled `service`) and the metrics every
  * service shares. Services register their own metrics on `registry`.
  */
-export function createServiceMetrics(service: string): ServiceMetrics {
+export function createServiceMetrics(service: string, options: ServiceMetricsOptions = {}): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  if (options.perConnectionMetrics === false) {
+    for (const name of perConnectionDefaultMetrics) registry.removeSingleMetric(name);
+  }
   return {
     registry,
     httpDuration: new Histogram({

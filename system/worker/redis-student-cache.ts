@@ -6,6 +6,7 @@ import {
   studentCacheTtlSec,
   studentTombstone,
 } from '../shared/cache-contract.ts';
+import { redisScript } from '../shared/redis-script.ts';
 import type { ResiliencePolicy } from '../shared/resilience-policy.ts';
 import type { StudentCache } from './student-cache.ts';
 
@@ -16,7 +17,7 @@ import type { StudentCache } from './student-cache.ts';
  * A tombstone (cache-contract.ts) is never overwritten: its `updates` is 2^53 − 1, exact as a Lua
  * double, so `have > mine` holds for every real student.
  */
-const putIfNewerScript = `
+const putIfNewer = redisScript(`
 local current = redis.call('GET', KEYS[1])
 local write = 1
 if current then
@@ -29,7 +30,7 @@ if current then
 end
 if write == 1 then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4]) end
 redis.call('PUBLISH', ARGV[5], ARGV[6])
-return write`;
+return write`);
 
 export interface RedisStudentCacheOptions {
   redis: Redis;
@@ -51,16 +52,17 @@ export function createRedisStudentCache(options: RedisStudentCacheOptions): Stud
   return {
     put: (student) =>
       policy.execute(async () => {
-        const written = await redis.eval(
-          putIfNewerScript,
-          1,
-          key(student.id),
-          JSON.stringify(student),
-          String(student.updates),
-          student.lastModified,
-          String(ttlSec),
-          channel,
-          invalidation(student.id),
+        const written = await putIfNewer(
+          redis,
+          [key(student.id)],
+          [
+            JSON.stringify(student),
+            String(student.updates),
+            student.lastModified,
+            String(ttlSec),
+            channel,
+            invalidation(student.id),
+          ],
         );
         return written === 1;
       }),

@@ -11,18 +11,19 @@ import {
 } from '../../shared/cache-contract.ts';
 import { studentSchema, type Student } from '../../../contracts/envelope.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { redisScript } from '../../shared/redis-script.ts';
 import type { InvalidationBus, StudentL2 } from './student-cache-ports.ts';
 
 /** KEYS[1]; ARGV value, ttl (s): SET unless the key holds a tombstone. */
-const setUnlessTombstoneScript = `${luaIsTombstone}
+const setUnlessTombstone = redisScript(`${luaIsTombstone}
 if is_tombstone(redis.call('GET', KEYS[1])) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-return 1`;
+return 1`);
 
 /** KEYS[1]: DEL unless the key holds a tombstone (an update racing a delete must not clear it). */
-const deleteUnlessTombstoneScript = `${luaIsTombstone}
+const deleteUnlessTombstone = redisScript(`${luaIsTombstone}
 if is_tombstone(redis.call('GET', KEYS[1])) then return 0 end
-return redis.call('DEL', KEYS[1])`;
+return redis.call('DEL', KEYS[1])`);
 
 function parseCached(raw: string): Student | 'deleted' | undefined {
   try {
@@ -48,10 +49,10 @@ export function createRedisStudentL2(redis: Redis, keyPrefix = ''): StudentL2 {
     },
     async set(student) {
       const value = JSON.stringify(student);
-      await redis.eval(setUnlessTombstoneScript, 1, key(student.id), value, String(studentCacheTtlSec));
+      await setUnlessTombstone(redis, [key(student.id)], [value, String(studentCacheTtlSec)]);
     },
     async delete(id) {
-      await redis.eval(deleteUnlessTombstoneScript, 1, key(id));
+      await deleteUnlessTombstone(redis, [key(id)], []);
     },
     async tombstone(id) {
       await redis.set(key(id), studentTombstone(id), 'EX', studentCacheTtlSec);
