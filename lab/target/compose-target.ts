@@ -65,6 +65,8 @@ export async function connectComposeTarget(
     apiUrl,
     workerUrl,
     notificationsDirectUrl,
+    // Compose replicas sit behind its HAProxy, unreachable one by one from the host.
+    notificationsProcessUrls: [notificationsDirectUrl],
     notificationsUrl: `http://${toxiproxyHost}:${notificationsProxyPort}`,
     toxiproxy,
     proxyNames: composeProxyNames,

@@ -140,7 +140,9 @@ describe('several notifications processes', () => {
     first.close();
 
     const missed = await publishAndSettle(3);
-    const again = openSse(`${b.baseUrl}/api/notifications/stream`, { 'Last-Event-ID': seen?.messageId ?? '' });
+    const again = openSse(`${b.baseUrl}/api/notifications/stream`, {
+      'Last-Event-ID': seen?.messageId ?? '',
+    });
     await again.connected;
     await a.waitFor(() => again.notifications().length >= 3, 5_000, 'replay');
     const [live] = await publishAndSettle(1);

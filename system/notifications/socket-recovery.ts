@@ -109,7 +109,10 @@ export function createSocketRecovery(options: SocketRecoveryOptions): SocketReco
       const bound = watermark;
       // Sent in order on one connection: the oldest entry is read after the page, so if the
       // client's own entry is still the oldest or newer, nothing in the page was trimmed before it.
-      const [page, [oldest]] = await Promise.all([replay.readAfter(from, pageSize), replay.readAfter('-', 1)]);
+      const [page, [oldest]] = await Promise.all([
+        replay.readAfter(from, pageSize),
+        replay.readAfter('-', 1),
+      ]);
       if (oldest === undefined || compareStreamIds(offset, oldest.streamId) < 0) return null;
       const upToBound = page.filter((entry) => compareStreamIds(entry.streamId, bound) <= 0);
       for (const entry of upToBound) {
@@ -117,7 +120,10 @@ export function createSocketRecovery(options: SocketRecoveryOptions): SocketReco
         if (packet) packets.push(packet);
       }
       // The bound's own entry gone (trimmed after the page) or a short page: read to it and stop.
-      from = upToBound.length < page.length || page.length < pageSize ? bound : (upToBound.at(-1)?.streamId ?? bound);
+      from =
+        upToBound.length < page.length || page.length < pageSize
+          ? bound
+          : (upToBound.at(-1)?.streamId ?? bound);
     }
     return watermark === undefined ? null : packets;
   }
