@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaultUrls } from '../contracts/default-urls.ts';
+import { notificationsProcesses } from '../contracts/haproxy-config.ts';
 import { defaultScrapeTargets } from './observe/prometheus-runner.ts';
 
 // The environment variables the lab and its commands read, where they use them (each reading site
@@ -39,6 +40,9 @@ export const labEnvSchema = z.object({
     ),
   LAB_PROXY_SHARDS: int(2, 1, 64).describe(
     "Shard processes of the local target's fault proxy: every listener's two sockets live in a shard, so 10,000 listeners never meet one process's fd limit.",
+  ),
+  NOTIFICATIONS_PROCESSES: int(notificationsProcesses.default, 1, notificationsProcesses.max).describe(
+    "Notifications processes the local target starts (also read from the run's notifications environment); above 1, on free ports with HAProxy in front, where the fault proxy's `notifications` proxy leads.",
   ),
   LAB_LISTENER_STALL_MS: int(0, 0).describe(
     'Every listener process blocks its own event loop this long every half second, in milliseconds: a starved generator on purpose, to check that such a run is declared invalid; 0 = never.',

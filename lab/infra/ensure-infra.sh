@@ -141,6 +141,18 @@ ensure_rabbitmq() {
   fi
 }
 
+ensure_haproxy() {
+  # HAProxy fronts several notifications processes (NOTIFICATIONS_PROCESSES > 1). Not required
+  # otherwise: a user who cannot install packages here is told, not stopped.
+  if command -v haproxy >/dev/null; then
+    say "haproxy: already installed"
+  elif can_install; then
+    install_packages haproxy
+  else
+    say "haproxy: not installed (needed only for NOTIFICATIONS_PROCESSES > 1)"
+  fi
+}
+
 ensure_browser() {
   # Headless Chromium drives the notifications test pages in `npm test` (--with-browser).
   if [ -x /usr/bin/chromium ]; then
@@ -153,5 +165,6 @@ ensure_browser() {
 ensure_postgres
 ensure_redis
 ensure_rabbitmq
+ensure_haproxy
 [ "$WITH_BROWSER" = 1 ] && ensure_browser
 say "ready: postgres://$DB_USER:***@127.0.0.1:$PG_PORT/$DB_NAME amqp://$MQ_USER:***@127.0.0.1:$AMQP_PORT redis://127.0.0.1:$REDIS_PORT"

@@ -62,6 +62,7 @@ const service = (config: ComposeConfig, name: string): ComposeService => {
 const apps = ['api', 'worker', 'notifications'];
 const longRunning = [
   ...apps,
+  'notifications-lb',
   'mssql',
   'postgres',
   'rabbitmq',
@@ -117,7 +118,9 @@ describe('docker-compose files', () => {
     expect(Object.keys(base.services).sort()).toEqual([...longRunning, 'db-init'].sort());
     const published = (name: string) => (service(base, name).ports ?? []).map((p) => portOf(p).published);
     expect(published('api')).toEqual([5000]);
-    expect(published('notifications')).toEqual([5001]);
+    // The replicas are reached through their balancer.
+    expect(published('notifications')).toEqual([]);
+    expect(published('notifications-lb')).toEqual([5001]);
     expect(published('worker')).toEqual([5002]);
     expect(published('prometheus')).toEqual([9090]);
     expect(published('grafana')).toEqual([3000]);

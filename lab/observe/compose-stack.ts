@@ -26,7 +26,7 @@ export const composeStack = {
     mssql: { listen: '0.0.0.0:21433', upstream: 'mssql:1433' },
     rabbitmq: { listen: '0.0.0.0:25672', upstream: 'rabbitmq:5672' },
     redis: { listen: '0.0.0.0:26379', upstream: 'redis:6379' },
-    notifications: { listen: '0.0.0.0:25001', upstream: 'notifications:5001' },
+    notifications: { listen: '0.0.0.0:25001', upstream: 'notifications-lb:5001' },
   },
 } as const;
 

@@ -10,7 +10,7 @@ import { TargetError, type ProxyNames, type Target } from './target.ts';
  * - `redis`         → redis:6379
  * - `mssql`         → mssql:1433 (`postgres` → postgres:5432 when the stack runs PostgreSQL;
  *                     set LAB_DATABASE_PROXY=postgres)
- * - `notifications` → notifications:5001; listeners connect to its listen port on the Toxiproxy host
+ * - `notifications` → notifications-lb:5001 (HAProxy before the replicas); listeners connect to its listen port on the Toxiproxy host
  *
  * URLs (environment overrides): LAB_API_URL (http://localhost:5000), LAB_WORKER_URL
  * (http://localhost:5002), LAB_NOTIFICATIONS_URL (http://localhost:5001, direct),
@@ -65,6 +65,8 @@ export async function connectComposeTarget(
     apiUrl,
     workerUrl,
     notificationsDirectUrl,
+    // Compose replicas sit behind its HAProxy, unreachable one by one from the host.
+    notificationsProcessUrls: [notificationsDirectUrl],
     notificationsUrl: `http://${toxiproxyHost}:${notificationsProxyPort}`,
     toxiproxy,
     proxyNames: composeProxyNames,

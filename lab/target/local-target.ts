@@ -4,7 +4,9 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { defaultUrls } from '../../contracts/default-urls.ts';
 import { startFaultProxyProcess } from '../faults/fault-proxy-process.ts';
 import { findFreePort } from './free-port.ts';
+import { startHaproxyProcess, type HaproxyProcess } from './haproxy-process.ts';
 import { ensureInfra } from './infra.ts';
+import { notificationsProcesses } from '../../contracts/haproxy-config.ts';
 import { startServiceProcess, type ServiceProcess } from './service-process.ts';
 import {
   serviceNames,
@@ -57,6 +59,19 @@ function hostPortOf(url: string, defaultPort: number): string {
   return `${parsed.hostname}:${parsed.port || defaultPort}`;
 }
 
+/** NOTIFICATIONS_PROCESSES from the run's notifications environment, else the lab's own. */
+function notificationsProcessesFrom(options: LocalTargetOptions): number {
+  const raw = options.env?.notifications?.NOTIFICATIONS_PROCESSES ?? process.env.NOTIFICATIONS_PROCESSES;
+  const count = Number(raw ?? notificationsProcesses.default);
+  if (!Number.isInteger(count) || count < 1 || count > notificationsProcesses.max) {
+    throw new TargetError(
+      `NOTIFICATIONS_PROCESSES must be an integer 1-${notificationsProcesses.max}, got ${raw}`,
+      'unset NOTIFICATIONS_PROCESSES',
+    );
+  }
+  return count;
+}
+
 function proxyShardsFrom(options: LocalTargetOptions): number {
   const raw = options.proxyShards ?? process.env.LAB_PROXY_SHARDS ?? '2';
   const shards = Number(raw);
@@ -69,7 +84,9 @@ function proxyShardsFrom(options: LocalTargetOptions): number {
 /**
  * The `local` target: ensures the infrastructure, starts the embedded fault proxy as a child
  * process (`<logDir>/fault-proxy.log`) with proxies for RabbitMQ, Redis, PostgreSQL and the
- * notifications service, then spawns the three services wired through them. `close()` stops the
+ * notifications service, then spawns the three services wired through them. With
+ * NOTIFICATIONS_PROCESSES=N above 1, N notifications processes run on N ports with HAProxy in front
+ * (`<logDir>/haproxy.cfg`); the fault proxy's `notifications` proxy leads to HAProxy. `close()` stops the
  * services (SIGTERM → SIGKILL), resets and deletes the proxies and stops the proxy process;
  * every step runs even when another fails.
  */
@@ -98,17 +115,19 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Tar
   });
   options.log(`fault proxy (Toxiproxy API) at ${faultProxy.url} (pid ${faultProxy.pid}, ${shards} shard(s))`);
   const toxiproxy = new Toxiproxy(faultProxy.url);
-  const processes = new Map<ServiceName, ServiceProcess>();
+  const processes = new Map<string, ServiceProcess>();
+  const balancer: { haproxy?: HaproxyProcess } = {};
   let closing: Promise<void> | undefined;
   const closeAll = (): Promise<void> =>
     (closing ??= (async () => {
       await Promise.allSettled([...processes.values()].map((p) => p.stop()));
       processes.clear();
+      await balancer.haproxy?.stop();
       await removeProxies(toxiproxy).catch(() => undefined);
       await faultProxy.stop();
     })());
   try {
-    return await wire({ options, upstream, toxiproxy, processes, closeAll });
+    return await wire({ options, upstream, toxiproxy, processes, balancer, closeAll });
   } catch (error) {
     await closeAll();
     throw error;
@@ -125,16 +144,22 @@ interface WireDeps {
   options: LocalTargetOptions;
   upstream: { database: string; amqp: string; redis: string };
   toxiproxy: Toxiproxy;
-  processes: Map<ServiceName, ServiceProcess>;
+  /** Service processes by name; several notifications processes are `notifications-<i>`. */
+  processes: Map<string, ServiceProcess>;
+  balancer: { haproxy?: HaproxyProcess };
   closeAll: () => Promise<void>;
 }
 
 async function wire(deps: WireDeps): Promise<Target> {
-  const { options, upstream, toxiproxy, processes } = deps;
+  const { options, upstream, toxiproxy, processes, balancer } = deps;
+  const notificationsCount = notificationsProcessesFrom(options);
+  const processPorts: number[] = [];
+  for (let i = 0; i < notificationsCount; i++) processPorts.push(await findFreePort());
   const ports = {
     api: await findFreePort(),
     worker: await findFreePort(),
-    notifications: await findFreePort(),
+    // What listeners reach: the one process, or HAProxy in front of several.
+    notifications: notificationsCount === 1 ? (processPorts[0] as number) : await findFreePort(),
     notificationsProxy: await findFreePort(),
     rabbitmq: await findFreePort(),
     redis: await findFreePort(),
@@ -164,20 +189,45 @@ async function wire(deps: WireDeps): Promise<Target> {
     ...(options.env?.[name] ?? {}),
     ...extra,
   });
-  const start = async (name: ServiceName, extra?: Readonly<Record<string, string>>): Promise<void> => {
+  /** One process of a service: `label` names its log and its entry in `processes`. */
+  const startOne = async (
+    name: ServiceName,
+    label: string,
+    port: number,
+    extra?: Readonly<Record<string, string>>,
+  ) => {
     const service = startServiceProcess({
       name,
       repoRoot: options.repoRoot,
-      env: envFor(name, extra),
-      logFile: path.join(options.logDir, `${name}.log`),
-      baseUrl: url(ports[name]),
+      env: { ...envFor(name, extra), PORT: String(port) },
+      logFile: path.join(options.logDir, `${label}.log`),
+      baseUrl: url(port),
     });
-    processes.set(name, service);
-    options.log(`started ${name} (pid ${service.pid}) on ${url(ports[name])}`);
+    processes.set(label, service);
+    options.log(`started ${label} (pid ${service.pid}) on ${url(port)}`);
     await service.waitReady(options.readyDeadlineMs ?? 60_000);
+  };
+  const labelsOf = (name: ServiceName): string[] =>
+    name === 'notifications' && notificationsCount > 1
+      ? processPorts.map((_, i) => `notifications-${i + 1}`)
+      : [name];
+  const start = async (name: ServiceName, extra?: Readonly<Record<string, string>>): Promise<void> => {
+    if (name !== 'notifications' || notificationsCount === 1) return startOne(name, name, ports[name], extra);
+    await Promise.all(processPorts.map((port, i) => startOne(name, `notifications-${i + 1}`, port, extra)));
   };
   // In parallel: each service waits for its own dependencies; migrations are lock-protected.
   await Promise.all(serviceNames.map((name) => start(name)));
+  if (notificationsCount > 1) {
+    balancer.haproxy = startHaproxyProcess({
+      listen: { host: '127.0.0.1', port: ports.notifications },
+      servers: processPorts.map((port) => ({ host: '127.0.0.1', port })),
+      logDir: options.logDir,
+    });
+    options.log(
+      `started haproxy (pid ${balancer.haproxy.pid}) on ${url(ports.notifications)} in front of ${notificationsCount} notifications processes`,
+    );
+    await balancer.haproxy.waitReady(options.readyDeadlineMs ?? 60_000);
+  }
 
   return {
     kind: 'local',
@@ -185,16 +235,18 @@ async function wire(deps: WireDeps): Promise<Target> {
     apiUrl: url(ports.api),
     notificationsUrl: url(ports.notificationsProxy),
     notificationsDirectUrl: url(ports.notifications),
+    notificationsProcessUrls: processPorts.map(url),
     workerUrl: url(ports.worker),
     toxiproxy,
     proxyNames: localProxyNames,
     metricsUrls: {
       api: `${url(ports.api)}/metrics`,
       worker: `${url(ports.worker)}/metrics`,
-      notifications: `${url(ports.notifications)}/metrics`,
+      // The first process: each process counts only its own clients and deliveries.
+      notifications: `${url(processPorts[0] as number)}/metrics`,
     },
     async restartService(name, env) {
-      await processes.get(name)?.stop();
+      await Promise.all(labelsOf(name).map((label) => processes.get(label)?.stop() ?? Promise.resolve()));
       options.log(`restarting ${name} with ${JSON.stringify(env)}`);
       await start(name, env);
     },

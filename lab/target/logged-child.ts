@@ -3,8 +3,13 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LoggedChildOptions {
-  /** Arguments after `node --import tsx` (or after `node` with `typescript: false`). */
+  /** Arguments after `node --import tsx` (or after `node` with `typescript: false`, or after `command`). */
   args: string[];
+  /**
+   * A program other than node (HAProxy): run as it is, without the IPC channel, so it outlives a
+   * lab killed by SIGKILL; a normal stop or exit of the lab stops it.
+   */
+  command?: string;
   /** Run through the tsx loader (default), or plain node for compiled JavaScript. */
   typescript?: boolean;
   cwd: string;
@@ -34,11 +39,11 @@ export function spawnLoggedChild(options: LoggedChildOptions): LoggedChild {
   const fd = openSync(options.logFile, 'a');
   let child;
   try {
-    const loader = options.typescript === false ? [] : ['--import', 'tsx'];
-    child = spawn(process.execPath, [...loader, ...options.args], {
+    const loader = options.typescript === false || options.command ? [] : ['--import', 'tsx'];
+    child = spawn(options.command ?? process.execPath, [...loader, ...options.args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['ignore', fd, fd, 'ipc'],
+      stdio: options.command ? ['ignore', fd, fd] : ['ignore', fd, fd, 'ipc'],
     });
   } finally {
     closeSync(fd);

@@ -27,8 +27,13 @@ export interface Target {
   apiUrl: string;
   /** The notifications service THROUGH its proxy: listeners connect here. */
   notificationsUrl: string;
-  /** The notifications service directly (health, metrics). */
+  /** The notifications service without the fault proxy (health, metrics): HAProxy when there are several processes. */
   notificationsDirectUrl: string;
+  /**
+   * Each notifications process directly (one entry unless NOTIFICATIONS_PROCESSES > 1), for load
+   * generators that spread their listeners without the balancer hop.
+   */
+  notificationsProcessUrls: string[];
   workerUrl: string;
   toxiproxy: Toxiproxy;
   proxyNames: ProxyNames;

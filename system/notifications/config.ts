@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
 import { defaultUrls } from '../../contracts/default-urls.ts';
 import { topology } from '../../contracts/topology.ts';
+import { notificationsProcesses } from '../../contracts/haproxy-config.ts';
 import { httpServerSettings } from '../shared/http-server-limits.ts';
 
 /**
@@ -12,6 +13,16 @@ export const notificationsConfigSchema = z.object({
   PORT: env
     .port(5001)
     .describe('Port of the SSE stream, Socket.IO, the test pages, `/health` and `/metrics`.'),
+  NOTIFICATIONS_PROCESSES: env
+    .int(notificationsProcesses.default, 1, notificationsProcesses.max)
+    .describe(
+      "How many notifications processes `npm start` and the lab's local target run. Above 1, HAProxy (Debian package `haproxy`, which `npm run infra` installs) listens on `PORT` and spreads listeners over the processes, which listen on `NOTIFICATIONS_FIRST_PROCESS_PORT` and the ports after it. Every process consumes every notification; Socket.IO recovery and SSE replay work on any of them.",
+    ),
+  NOTIFICATIONS_FIRST_PROCESS_PORT: env
+    .port(5011)
+    .describe(
+      'Port of the first of several notifications processes (`NOTIFICATIONS_PROCESSES` > 1, `npm start` only; the lab picks free ports).',
+    ),
   ...httpServerSettings({
     maxConnections: 100_000,
     keepAliveTimeoutMs: 5_000,

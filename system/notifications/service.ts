@@ -23,6 +23,8 @@ import { createBroadcaster } from './broadcaster.ts';
 import type { NotificationsConfig } from './config.ts';
 import { createNotificationsMetrics } from './notifications-metrics.ts';
 import { createRedisReplayStore } from './redis-replay-store.ts';
+import { createRedisSocketSessions } from './redis-socket-sessions.ts';
+import { createSocketRecovery } from './socket-recovery.ts';
 import { createSocketServer, type SocketServer } from './socket-server.ts';
 import { createSseHub, type SseHub } from './sse.ts';
 
@@ -117,10 +119,20 @@ export async function createNotificationsService(
     if (acceptRequestTarget(req, res) && !sseRoute(req, res)) void app(req, res);
   });
   applyHttpServerLimits(server, limits);
+  const recovery = createSocketRecovery({
+    sessions: createRedisSocketSessions({
+      redis,
+      streamKey: config.REPLAY_STREAM_KEY,
+      ttlMs: config.SOCKETIO_MAX_DISCONNECTION_MS,
+    }),
+    replay,
+    onError: (error, what) => logger.warn({ err: error, what }, 'Socket.IO session recovery failed'),
+  });
   const socket = createSocketServer(server, {
     metrics,
     logger,
     maxDisconnectionMs: config.SOCKETIO_MAX_DISCONNECTION_MS,
+    recovery,
     pingIntervalMs: config.SOCKETIO_PING_INTERVAL_MS,
     pingTimeoutMs: config.SOCKETIO_PING_TIMEOUT_MS,
     maxQueuedPackets: config.SOCKETIO_MAX_QUEUED_PACKETS,
@@ -154,6 +166,9 @@ export async function createNotificationsService(
     async listen(port = config.PORT) {
       const bound = await listenHttp(server, { port, host: config.HOST, backlog: listenBacklog });
       await consumer.start();
+      // After the queue is bound: what was appended before is history this process never
+      // broadcasts, and a restore may replay it (a notification in between may come twice, never lost).
+      await recovery.start();
       logger.info({ port: bound, queue }, 'notifications listening');
       return bound;
     },

@@ -16,6 +16,7 @@ import {
 } from './events.ts';
 import type { DropReason, NotificationsMetrics } from './notifications-metrics.ts';
 import { createDirectFrameAdapter, type EngineConnection } from './socket-direct-adapter.ts';
+import type { SocketRecovery } from './socket-recovery.ts';
 import { routes } from '../../contracts/http.ts';
 import { createOriginPolicy, type OriginPolicy } from '../shared/origin-policy.ts';
 
@@ -24,6 +25,8 @@ export interface SocketServerOptions {
   logger: Pick<Logger, 'info' | 'warn'>;
   /** Connection-state recovery window, in milliseconds. */
   maxDisconnectionMs: number;
+  /** Where sessions and missed notifications are found, whichever process the client comes back to. */
+  recovery: SocketRecovery;
   pingIntervalMs: number;
   pingTimeoutMs: number;
   /** Packets queued for one client (engine.io write buffer) before it is dropped. */
@@ -101,6 +104,8 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   const { metrics, logger } = options;
   // Frame bytes of the broadcast being emitted (the adapter reports them synchronously).
   let broadcastBytes = 0;
+  // Offset of the notification being emitted; the adapter takes it synchronously, once.
+  let pendingOffset: string | undefined;
   const origins = options.origins ?? createOriginPolicy([]);
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
     httpServer,
@@ -122,6 +127,12 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
       adapter: createDirectFrameAdapter({
         sendDirect: options.directFrames,
         onFrame: (bytes) => void (broadcastBytes += bytes),
+        recovery: options.recovery,
+        takeOffset: () => {
+          const offset = pendingOffset;
+          pendingOffset = undefined;
+          return offset;
+        },
       }),
     },
   );
@@ -191,14 +202,16 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     const rooms = io.of('/').adapter.rooms;
     const audience = (rooms.get(allRoom)?.size ?? 0) + (rooms.get(room)?.size ?? 0);
     broadcastBytes = 0;
-    // Emitted even to nobody: the recovery buffer must hold it for clients that are briefly away.
+    // Emitted even to nobody: the adapter advances this process's recovery watermark with it.
+    pendingOffset = options.recovery.offsetOf(notification.streamId);
     io.to(allRoom).to(room).emit(envelope.type, envelope);
+    pendingOffset = undefined;
     return { clients: audience, bytes: broadcastBytes };
   }
 
   return {
     io,
-    // Emitted to every room, so recovering clients find it in the recovery buffer too.
+    // Live clients get the gap at once; recovering ones find the broadcaster's gap marker in the stream.
     sink: { transport: 'socketio', broadcast, signalGap: (reason) => void io.emit('gap', { reason }) },
     size: () => io.engine.clientsCount,
     close: () =>
