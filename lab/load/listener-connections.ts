@@ -22,8 +22,8 @@ export interface ListenerConnection {
   close(): void;
 }
 
-// Maps an event name to the one shared string for it, so millions of receipts share a few strings.
-const notificationTypeOf = new Map<string, string>(notificationTypes.map((t) => [t, t]));
+/** Maps an event name to the one shared string for it, so millions of receipts share a few strings. */
+export const notificationTypeOf = new Map<string, string>(notificationTypes.map((t) => [t, t]));
 
 /**
  * The same notification reaches every SSE listener of a process: its envelope is parsed once and
