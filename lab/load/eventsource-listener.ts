@@ -49,7 +49,7 @@ export function openEventSourceListener(options: EventSourceListenerOptions): Li
     });
     // eventsource dispatches a named event only to the listeners of that name.
     for (const type of notificationTypes) {
-      es.addEventListener(type, (event) => {
+      es.addEventListener(type, (event: MessageEvent<string>) => {
         // As early as the library allows: after its fetch stream, decoder, parser and dispatch.
         // That cost is included on purpose; it is what this listener is here to measure.
         const receivedAtUs = nowUs();
