@@ -10,8 +10,22 @@ describe('bench:listeners arguments', () => {
       ratePerSec: 2,
       durationSec: 30,
       workers: 4,
+      libraryShare: 0.1,
       out: 'reports/bench/listeners.json',
     });
+  });
+
+  it('takes the share of library clients from --library-share, 0 and 1 included', () => {
+    expect(parseListenersBenchArgs(['--library-share', '0'], urls).libraryShare).toBe(0);
+    expect(parseListenersBenchArgs(['--library-share', '1'], urls).libraryShare).toBe(1);
+    expect(parseListenersBenchArgs(['--library-share', '0.25'], urls).libraryShare).toBe(0.25);
+  });
+
+  it('names --library-share when it is not a share', () => {
+    for (const bad of ['1.5', '-0.1', 'half', ''])
+      expect(() => parseListenersBenchArgs([`--library-share=${bad}`], urls)).toThrow(
+        `--library-share must be a number within 0..1 (got "${bad}")`,
+      );
   });
 
   it('lists every bad value at once', () => {

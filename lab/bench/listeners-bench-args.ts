@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_LIBRARY_SHARE } from '../load/listener-fleet-plan.ts';
 
 export interface ListenersBenchArgs {
   listeners: number;
@@ -8,12 +9,17 @@ export interface ListenersBenchArgs {
   workers: number;
   /** New connections per second over the whole fleet. */
   connectRatePerSec: number;
+  /** Share (0..1) of each transport's listeners on the library clients; the rest are lean. */
+  libraryShare: number;
   out: string;
   amqpUrl: string;
   redisUrl: string;
 }
 
-/** `--listeners --rate --duration --workers --connect-rate --out`; throws listing every bad value. */
+/**
+ * `--listeners --rate --duration --workers --connect-rate --library-share --out`; throws listing
+ * every bad value.
+ */
 export function parseListenersBenchArgs(
   argv: string[],
   urls: { amqpUrl: string; redisUrl: string },
@@ -26,6 +32,7 @@ export function parseListenersBenchArgs(
       duration: { type: 'string', default: '30' },
       workers: { type: 'string', default: '4' },
       'connect-rate': { type: 'string', default: '2000' },
+      'library-share': { type: 'string', default: String(DEFAULT_LIBRARY_SHARE) },
       out: { type: 'string', default: 'reports/bench/listeners.json' },
     },
   });
@@ -36,12 +43,19 @@ export function parseListenersBenchArgs(
       problems.push(`--${name} must be a positive ${integer ? 'integer' : 'number'} (got "${raw}")`);
     return n;
   };
+  const share = (name: string, raw: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !(n >= 0 && n <= 1))
+      problems.push(`--${name} must be a number within 0..1 (got "${raw}")`);
+    return n;
+  };
   const args: ListenersBenchArgs = {
     listeners: positive('listeners', values.listeners, true),
     ratePerSec: positive('rate', values.rate, false),
     durationSec: positive('duration', values.duration, false),
     workers: positive('workers', values.workers, true),
     connectRatePerSec: positive('connect-rate', values['connect-rate'], false),
+    libraryShare: share('library-share', values['library-share']),
     out: values.out,
     ...urls,
   };

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TransportCounters } from '../load/listener-protocol.ts';
-import { listenersBenchReport, validityBounds, type ListenersBenchInputs } from './listeners-bench-report.ts';
+import {
+  listenersBenchReport,
+  listenersBenchText,
+  validityBounds,
+  type ListenersBenchInputs,
+} from './listeners-bench-report.ts';
 
 const counters = (connected: number): TransportCounters => ({
   connected,
@@ -13,7 +18,7 @@ const counters = (connected: number): TransportCounters => ({
 });
 
 const inputs = (overrides: Partial<ListenersBenchInputs> = {}): ListenersBenchInputs => ({
-  config: { listeners: 4, ratePerSec: 2, durationSec: 5, workers: 2 },
+  config: { listeners: 4, ratePerSec: 2, durationSec: 5, workers: 2, libraryShare: 0.5 },
   published: 10,
   publishedLate: 0,
   connectSec: 1,
@@ -29,8 +34,23 @@ const inputs = (overrides: Partial<ListenersBenchInputs> = {}): ListenersBenchIn
     'notifications.socketio.listeners': 2,
     'notifications.socketio.delivered': 20,
     'notifications.socketio.latency.p99Ms': 8,
+    'notifications.sse.lean.listeners': 1,
+    'notifications.sse.lean.delivered': 10,
+    'notifications.sse.lean.latency.p99Ms': 4,
+    'notifications.sse.library.listeners': 1,
+    'notifications.sse.library.delivered': 10,
+    'notifications.sse.library.latency.p99Ms': 12.5,
+    'notifications.socketio.lean.listeners': 1,
+    'notifications.socketio.lean.delivered': 10,
+    'notifications.socketio.library.listeners': 1,
+    'notifications.socketio.library.delivered': 9,
+    'notifications.socketio.library.missing': 1,
   },
   counters: { sse: counters(2), socketio: counters(2) },
+  countersByClient: {
+    sse: { lean: counters(1), library: counters(1) },
+    socketio: { lean: counters(1), library: counters(1) },
+  },
   processes: [
     { lagP99Ms: 12, lagMaxMs: 20, cpuMs: 500, cpuPercent: 10, samples: 5 },
     { lagP99Ms: 15, lagMaxMs: 30, cpuMs: 500, cpuPercent: 10, samples: 5 },
@@ -79,6 +99,22 @@ describe('listeners bench report', () => {
     );
     expect(report.valid).toBe(false);
     expect(report.invalidReason).toMatch(/no health sample.*publisher event-loop lag p99 80 ms/);
+  });
+
+  it('reports lean and library listeners of each transport apart, beside the transport totals', () => {
+    const report = listenersBenchReport(inputs(), new Date(0));
+    expect(report.transports.sse).toMatchObject({ connected: 2, expected: 20, delivered: 20 });
+    expect(report.clients.sse.lean).toMatchObject({ connected: 1, expected: 10, delivered: 10 });
+    expect(report.clients.sse.lean.latency.p99).toBe(4);
+    expect(report.clients.sse.library.latency.p99).toBe(12.5);
+    expect(report.clients.socketio.library).toMatchObject({
+      expected: 10,
+      delivered: 9,
+      allDelivered: false,
+    });
+    const text = listenersBenchText(report);
+    expect(text).toMatch(/^sse\s+2\s+20\/20\s/m);
+    expect(text).toMatch(/^ {2}library\s+1\s+9\/10\s/m);
   });
 
   it('does not count duplicated receipts as complete delivery', () => {

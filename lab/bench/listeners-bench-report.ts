@@ -1,6 +1,6 @@
-import type { Transport } from '../../contracts/transports.ts';
+import { transports, type Transport } from '../../contracts/transports.ts';
 import type { ListenerProcessHealth } from '../load/listener-fleet.ts';
-import type { TransportCounters } from '../load/listener-protocol.ts';
+import { clientKinds, type ClientKind, type TransportCounters } from '../load/listener-protocol.ts';
 
 /**
  * When a run says more about the generator than about the service. Receipt times are taken in the
@@ -18,7 +18,14 @@ export const validityBounds = {
 export const targets = { p99Ms: 200, rssMbPer1000: 15 } as const;
 
 export interface ListenersBenchInputs {
-  config: { listeners: number; ratePerSec: number; durationSec: number; workers: number };
+  config: {
+    listeners: number;
+    ratePerSec: number;
+    durationSec: number;
+    workers: number;
+    /** Share of each transport's listeners on the library clients. */
+    libraryShare: number;
+  };
   published: number;
   publishedLate: number;
   connectSec: number;
@@ -30,6 +37,8 @@ export interface ListenersBenchInputs {
   metrics: Readonly<Record<string, number>>;
   /** Fleet counters at the end of the measured window. */
   counters: Record<Transport, TransportCounters>;
+  /** The same per client kind. */
+  countersByClient: Record<Transport, Record<ClientKind, TransportCounters>>;
   /** Each listener process over the measured window. */
   processes: readonly ListenerProcessHealth[];
   publisherLagMs: { p99: number; max: number };
@@ -44,16 +53,17 @@ export interface ListenersBenchInputs {
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const mb = (bytes: number): number => round(bytes / 2 ** 20, 1);
 
-function transportSummary(inputs: ListenersBenchInputs, t: Transport) {
-  const m = (name: string): number => inputs.metrics[`notifications.${t}.${name}`] ?? 0;
+/** One group of listeners: `notifications.<prefix>.*` metrics and its counters. */
+function groupSummary(inputs: ListenersBenchInputs, prefix: string, counters: TransportCounters) {
+  const m = (name: string): number => inputs.metrics[`notifications.${prefix}.${name}`] ?? 0;
   const expected = m('listeners') * inputs.published;
   return {
-    connected: inputs.counters[t].connected,
+    connected: counters.connected,
     expected,
     delivered: m('delivered'),
     allDelivered: m('delivered') === expected && m('duplicated') === 0,
-    disconnects: inputs.counters[t].disconnects,
-    connectErrors: inputs.counters[t].errors,
+    disconnects: counters.disconnects,
+    connectErrors: counters.errors,
     latency: {
       p50: round(m('latency.p50Ms')),
       p90: round(m('latency.p90Ms')),
@@ -63,6 +73,20 @@ function transportSummary(inputs: ListenersBenchInputs, t: Transport) {
     },
   };
 }
+
+function transportSummary(inputs: ListenersBenchInputs, t: Transport) {
+  return groupSummary(inputs, t, inputs.counters[t]);
+}
+
+/** Lean and library listeners of a transport, apart: the transport's summary adds them up. */
+function clientSummaries(inputs: ListenersBenchInputs, t: Transport) {
+  const [lean, library] = clientKinds.map((c) =>
+    groupSummary(inputs, `${t}.${c}`, inputs.countersByClient[t][c]),
+  ) as [GroupSummary, GroupSummary];
+  return { lean, library };
+}
+
+type GroupSummary = ReturnType<typeof groupSummary>;
 
 /** Why the run cannot be trusted, or undefined when it can. */
 export function invalidReasonOf(inputs: ListenersBenchInputs): string | undefined {
@@ -110,6 +134,7 @@ export function listenersBenchReport(inputs: ListenersBenchInputs, at: Date) {
     droppedByServer: inputs.droppedByServer,
     serverPipelineMs: inputs.serverPipelineMs,
     transports: { sse, socketio },
+    clients: { sse: clientSummaries(inputs, 'sse'), socketio: clientSummaries(inputs, 'socketio') },
     serverRss: {
       baselineMb: mb(inputs.rss.baselineBytes),
       withListenersMb: rssMb,
@@ -145,15 +170,18 @@ export type ListenersBenchReport = ReturnType<typeof listenersBenchReport>;
 
 /** The console summary of a report. */
 export function listenersBenchText(report: ListenersBenchReport): string {
-  const row = (name: string, t: ListenersBenchReport['transports']['sse']): string =>
-    `${name.padEnd(9)} ${String(t.connected).padStart(6)} ${`${t.delivered}/${t.expected}`.padStart(16)} ` +
+  const row = (name: string, t: GroupSummary): string =>
+    `${name.padEnd(17)} ${String(t.connected).padStart(9)} ${`${t.delivered}/${t.expected}`.padStart(18)} ` +
     `${String(t.latency.p50).padStart(8)} ${String(t.latency.p99).padStart(8)} ${String(t.latency.max).padStart(8)}`;
   return [
     `published ${report.published} notifications at ${report.config.ratePerSec}/s to ${report.config.listeners} listeners`,
     `latency clock: ${report.latencyClock}`,
-    'transport connected delivered/expected    p50ms    p99ms    maxms',
-    row('sse', report.transports.sse),
-    row('socketio', report.transports.socketio),
+    `library clients (eventsource, socket.io-client): ${round(report.config.libraryShare * 100, 1)}% of each transport, the rest lean`,
+    `${'listeners'.padEnd(17)} connected delivered/expected    p50ms    p99ms    maxms`,
+    ...transports.flatMap((t) => [
+      row(t, report.transports[t]),
+      ...clientKinds.map((c) => row(`  ${c}`, report.clients[t][c])),
+    ]),
     `server RSS ${report.serverRss.withListenersMb} MB (baseline ${report.serverRss.baselineMb} MB): ` +
       `${report.serverRss.mbPer1000Listeners} MB per 1,000 listeners`,
     `server CPU per delivered notification: ${report.serverCpuUsPerDelivery} µs; ` +

@@ -1,6 +1,7 @@
-// `npm run bench:listeners [-- --listeners 10000 --rate 2 --duration 30 --workers 4]`: holds N
-// listeners (half SSE, half Socket.IO) in the lab's listener fleet against a notifications service
-// of its own, publishes notifications straight to its exchange at a fixed rate and writes
+// `npm run bench:listeners [-- --listeners 10000 --rate 2 --duration 30 --workers 4
+// --library-share 0.1]`: holds N listeners (half SSE, half Socket.IO; of each, the library share on
+// eventsource / socket.io-client and the rest on the lean clients, reported apart) in the lab's
+// listener fleet against a notifications service of its own, publishes notifications straight to its exchange at a fixed rate and writes
 // reports/bench/listeners.json: delivery and `notifications.latency` (intended publish → receipt,
 // joined exactly as a scenario's writes are), server RSS per 1,000 listeners, server CPU per
 // delivered notification, and the listener processes' lag and CPU, which decide `valid`.
@@ -91,6 +92,7 @@ async function measure(
       ratePerSec: args.ratePerSec,
       durationSec: args.durationSec,
       workers: args.workers,
+      libraryShare: args.libraryShare,
     },
     published: published.expected.length,
     publishedLate: published.late,
@@ -101,6 +103,7 @@ async function measure(
     rss: { baselineBytes: baselineRssBytes, withListenersBytes },
     metrics: await notificationMetrics([fleet], published.expected, () => 'bench'),
     counters: fleet.counters(),
+    countersByClient: fleet.countersByClient(),
     processes: fleet.processHealth({ fromMs: windowStartMs, toMs: windowStartMs + windowMs }),
     publisherLagMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     windowMs,
@@ -118,7 +121,8 @@ async function main(): Promise<void> {
     redisUrl: process.env.REDIS_URL ?? defaultUrls.redis,
   });
   log(
-    `listeners=${args.listeners} rate=${args.ratePerSec}/s duration=${args.durationSec}s workers=${args.workers}`,
+    `listeners=${args.listeners} rate=${args.ratePerSec}/s duration=${args.durationSec}s ` +
+      `workers=${args.workers} library-share=${args.libraryShare}`,
   );
   const target = await startNotificationsBenchTarget({
     repoRoot,
@@ -135,6 +139,7 @@ async function main(): Promise<void> {
       runId: `bench-listeners-${process.pid}`,
       workers: args.workers,
       connectRatePerSec: args.connectRatePerSec,
+      libraryShare: args.libraryShare,
     });
     const report = listenersBenchReport(await measure(target, fleet, args, baselineRssBytes), new Date());
     await mkdir(path.dirname(args.out), { recursive: true });

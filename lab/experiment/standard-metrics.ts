@@ -2,7 +2,7 @@ import { phaseMetricName } from '../gates/gate.ts';
 import { latencyMetrics } from '../metrics/latency-histogram.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 import type { ListenerFleet } from '../load/listener-fleet.ts';
-import { transports } from '../load/listener-protocol.ts';
+import { clientKinds, transports } from '../load/listener-protocol.ts';
 import type { RequestStats } from '../load/request-stats.ts';
 import type { ExpectedNotification } from '../measure/correlation.ts';
 import type { FleetAnalysis } from '../load/fleet-analysis.ts';
@@ -41,6 +41,8 @@ export function httpMetrics(recorder: PhaseRecorder, stats: RequestStats): Recor
  *   receipts), `.missing`, `.duplicated`, `.outOfOrder`, `.listenersComplete`, `.latency.*`
  *   (receipt − intended send of the causing write), `notifications.<transport>.*`,
  *   `notifications.timeToLastSubscriber.*`;
+ * - `notifications.<transport>.<lean|library>.{listeners,delivered,missing,duplicated,latency.*}`:
+ *   the same per client kind, so the library clients' own cost shows beside the lean bulk;
  * - `events.accepted` (distinct correlation ids expected), `events.lost` (accepted writes none of
  *   whose notifications reached any listener);
  * - per phase of the causing write: `phase.<p>.notifications.{expected,delivered,missing,latency.p99Ms}`.
@@ -77,6 +79,16 @@ export async function notificationMetrics(
     out[`notifications.${t}.duplicated`] = totals.duplicated;
     if (latency.count > 0)
       Object.assign(out, latencyMetrics(`notifications.${t}.latency`, latency.summary()));
+    for (const c of clientKinds) {
+      const group = analysis.byClient[t][c];
+      const prefix = `notifications.${t}.${c}`;
+      out[`${prefix}.listeners`] = group.totals.listeners;
+      out[`${prefix}.delivered`] = group.totals.received;
+      out[`${prefix}.missing`] = group.totals.missing;
+      out[`${prefix}.duplicated`] = group.totals.duplicated;
+      if (group.latency.count > 0)
+        Object.assign(out, latencyMetrics(`${prefix}.latency`, group.latency.summary()));
+    }
   }
   out['notifications.listeners'] = listeners;
   out['notifications.expected'] = expected.length * listeners;

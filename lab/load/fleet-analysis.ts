@@ -5,19 +5,29 @@ import {
   type LatencyHistogram,
 } from '../metrics/latency-histogram.ts';
 import { type ExpectedNotification } from '../measure/correlation.ts';
-import { transports, type AnalysisMessage, type Transport } from './listener-protocol.ts';
+import {
+  clientKinds,
+  transports,
+  type AnalysisMessage,
+  type ClientKind,
+  type Transport,
+  type TransportAnalysis,
+} from './listener-protocol.ts';
+
+/** Delivery and latency of one group of listeners (a transport, or a transport's client kind). */
+export interface GroupAnalysis {
+  totals: DeliveryTotals;
+  latency: LatencyHistogram;
+  /** Latency by epoch second of the intended send. */
+  latencyBySecond: Map<number, LatencyHistogram>;
+  worst: ListenerDelivery[];
+}
 
 export interface FleetAnalysis {
-  byTransport: Record<
-    Transport,
-    {
-      totals: DeliveryTotals;
-      latency: LatencyHistogram;
-      /** Latency by epoch second of the intended send. */
-      latencyBySecond: Map<number, LatencyHistogram>;
-      worst: ListenerDelivery[];
-    }
-  >;
+  /** Both client kinds of a transport together. */
+  byTransport: Record<Transport, GroupAnalysis>;
+  /** Per transport and client kind: what lean and library listeners saw, apart. */
+  byClient: Record<Transport, Record<ClientKind, GroupAnalysis>>;
   /** Merged over transports. */
   latency: LatencyHistogram;
   /** Per notification: last receipt at any listener − intended send, µs (time to last subscriber). */
@@ -26,32 +36,62 @@ export interface FleetAnalysis {
   reachedCorrelationIds: Set<string>;
 }
 
-/** One fleet-wide analysis from every process's part: histograms merged, counts added. */
+function emptyGroup(expected: number): GroupAnalysis {
+  return {
+    totals: emptyTotals(0, expected),
+    latency: createLatencyHistogram(),
+    latencyBySecond: new Map(),
+    worst: [],
+  };
+}
+
+/**
+ * Adds a part to a group: histograms merged, counts added. `expected` is per listener, the same
+ * in every part, so it is not added.
+ */
+function addTo(group: GroupAnalysis, part: GroupAnalysis): void {
+  group.latency.merge(part.latency);
+  for (const [second, h] of part.latencyBySecond) {
+    let sum = group.latencyBySecond.get(second);
+    if (!sum) group.latencyBySecond.set(second, (sum = createLatencyHistogram()));
+    sum.merge(h);
+  }
+  for (const key of Object.keys(group.totals) as (keyof DeliveryTotals)[])
+    if (key !== 'expected') group.totals[key] += part.totals[key];
+  if (group.worst.length < 10) group.worst.push(...part.worst.slice(0, 10 - group.worst.length));
+}
+
+function decoded(part: TransportAnalysis, expected: number): GroupAnalysis {
+  return {
+    totals: { ...part.totals, expected },
+    latency: decodeLatencyHistogram(part.latency),
+    latencyBySecond: new Map(
+      Object.entries(part.latencyBySecond).map(([s, h]) => [Number(s), decodeLatencyHistogram(h)]),
+    ),
+    worst: part.worst,
+  };
+}
+
+/** One fleet-wide analysis from every process's parts. */
 export function mergeAnalyses(
   replies: readonly AnalysisMessage[],
   expected: readonly ExpectedNotification[],
 ): FleetAnalysis {
   const latency = createLatencyHistogram();
   const byTransport = {} as FleetAnalysis['byTransport'];
+  const byClient = {} as FleetAnalysis['byClient'];
   for (const t of transports) {
-    const merged = createLatencyHistogram();
-    const totals = emptyTotals(0, expected.length);
-    const worst: ListenerDelivery[] = [];
-    const latencyBySecond = new Map<number, LatencyHistogram>();
-    for (const reply of replies) {
-      const part = reply.byTransport[t];
-      merged.merge(decodeLatencyHistogram(part.latency));
-      for (const [second, encoded] of Object.entries(part.latencyBySecond ?? {})) {
-        let h = latencyBySecond.get(Number(second));
-        if (!h) latencyBySecond.set(Number(second), (h = createLatencyHistogram()));
-        h.merge(decodeLatencyHistogram(encoded));
-      }
-      for (const key of Object.keys(totals) as (keyof DeliveryTotals)[])
-        if (key !== 'expected') totals[key] += part.totals[key];
-      worst.push(...part.worst);
+    const total = emptyGroup(expected.length);
+    const kinds = {} as Record<ClientKind, GroupAnalysis>;
+    for (const c of clientKinds) {
+      const group = emptyGroup(expected.length);
+      for (const reply of replies) addTo(group, decoded(reply.byClient[t][c], expected.length));
+      addTo(total, group);
+      kinds[c] = group;
     }
-    latency.merge(merged);
-    byTransport[t] = { totals, latency: merged, latencyBySecond, worst: worst.slice(0, 10) };
+    latency.merge(total.latency);
+    byTransport[t] = total;
+    byClient[t] = kinds;
   }
   const timeToLastSubscriber = createLatencyHistogram();
   const reachedCorrelationIds = new Set<string>();
@@ -61,5 +101,5 @@ export function mergeAnalyses(
     reachedCorrelationIds.add(notification.correlationId);
     timeToLastSubscriber.record(last - notification.intendedSendUs);
   });
-  return { byTransport, latency, timeToLastSubscriber, reachedCorrelationIds };
+  return { byTransport, byClient, latency, timeToLastSubscriber, reachedCorrelationIds };
 }

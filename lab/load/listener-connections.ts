@@ -1,6 +1,8 @@
-// The two kinds of listener a fleet process holds. Each takes its receipt time when the bytes reach
-// the process (the SSE chunk, the Engine.IO packet), before any JSON parsing or event dispatch,
-// so the listener's own work is not counted as system latency.
+// The raw SSE listener (the lean one) and the socket.io-client listener (the library one); the
+// lean Socket.IO listener is in lean-socketio-listener.ts, the eventsource one in
+// eventsource-listener.ts. These two take their receipt time when the bytes reach the process (the
+// SSE chunk, the Engine.IO packet), before any JSON parsing or event dispatch, so the listener's
+// own work is not counted as system latency.
 import { request, type ClientRequest } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { notificationTypes } from '../../contracts/envelope.ts';
@@ -22,8 +24,8 @@ export interface ListenerConnection {
   close(): void;
 }
 
-// Maps an event name to the one shared string for it, so millions of receipts share a few strings.
-const notificationTypeOf = new Map<string, string>(notificationTypes.map((t) => [t, t]));
+/** Maps an event name to the one shared string for it, so millions of receipts share a few strings. */
+export const notificationTypeOf = new Map<string, string>(notificationTypes.map((t) => [t, t]));
 
 /**
  * The same notification reaches every SSE listener of a process: its envelope is parsed once and

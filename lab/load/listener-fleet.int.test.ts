@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ExpectedNotification } from '../measure/correlation.ts';
 import { nowUs } from '../metrics/clock.ts';
 import { startListenerFleet, type ListenerFleet } from './listener-fleet.ts';
-import { transports } from './listener-protocol.ts';
+import { clientKinds, transports } from './listener-protocol.ts';
 
 /** A stand-in notifications service: SSE at /stream, Socket.IO at /socket.io, one broadcast(). */
 async function startFakeNotifications() {
@@ -91,6 +91,13 @@ describe('listener fleet', () => {
         duplicated: 0,
         unexpected: 2,
       });
+    }
+    // 2 per transport: one lean listener and, the default 10 % share rounded up to one, one library.
+    for (const t of transports) {
+      for (const c of clientKinds) {
+        expect(analysis.byClient[t][c].totals).toMatchObject({ listeners: 1, received: 2, missing: 0 });
+        expect(fleet.countersByClient()[t][c]).toMatchObject({ connected: 1, receipts: 3 });
+      }
     }
     expect(analysis.latency.count).toBe(8);
     // From the intended send, 200 ms back; the margin covers the listener process's clock, whose

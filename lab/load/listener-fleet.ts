@@ -6,10 +6,14 @@ import type { GeneratorSample } from '../metrics/event-loop-monitor.ts';
 import type { ExpectedNotification } from '../measure/correlation.ts';
 import { mergeAnalyses, type FleetAnalysis } from './fleet-analysis.ts';
 import { healthOver, type ListenerProcessHealth } from './listener-health.ts';
+import { planListenerFleet } from './listener-fleet-plan.ts';
 import {
   STATUS_INTERVAL_MS,
+  clientKinds,
+  emptyCounters,
   transports,
   type AnalysisMessage,
+  type ClientKind,
   type ParentMessage,
   type StatusMessage,
   type Transport,
@@ -20,11 +24,6 @@ import type { LatencyBatch } from './live-latency.ts';
 export type { ListenerProcessHealth } from './listener-health.ts';
 export type { FleetAnalysis } from './fleet-analysis.ts';
 import { routes } from '../../contracts/http.ts';
-
-/** At most this many sockets per child process. */
-export const SOCKETS_PER_WORKER = 5000;
-/** Past ~25k connections to one address:port the source ports run out: use 127.0.0.x sources. */
-const SOCKETS_PER_SOURCE_ADDRESS = 25_000;
 
 export interface ListenerFleetOptions {
   /** Notifications base URL (through its fault proxy). */
@@ -41,12 +40,19 @@ export interface ListenerFleetOptions {
   onLatency?(transport: Transport, batch: LatencyBatch): void;
   /** Child processes; default: enough for ≤ 5,000 sockets each, and both cores past 1,000 listeners. */
   workers?: number;
+  /**
+   * Share (0..1) of each transport's listeners that run the library client (`eventsource`,
+   * `socket.io-client`) instead of the lean one; default 0.1, at least one each unless 0.
+   */
+  libraryShare?: number;
 }
 
 export interface ListenerFleet {
   readonly total: number;
   /** Latest counters summed over workers. */
   counters(): Record<Transport, TransportCounters>;
+  /** The same, per transport and client kind. */
+  countersByClient(): Record<Transport, Record<ClientKind, TransportCounters>>;
   connected(): number;
   /** Resolves when `count` (default all) listeners are connected; throws after `timeoutMs`. */
   waitConnected(timeoutMs: number, count?: number): Promise<void>;
@@ -72,20 +78,20 @@ interface WorkerHandle {
   fatal?: string;
 }
 
-function workerCount(total: number, requested?: number): number {
-  if (requested) return requested;
-  const bySockets = Math.ceil(total / SOCKETS_PER_WORKER);
-  return Math.max(1, bySockets, total >= 1000 ? cpus().length : 1);
-}
-
 /** Starts listener child processes that open their connections at the given rate. */
 export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet {
   const total = options.sse + options.socketio;
-  const n = workerCount(total, options.workers);
+  const plan = planListenerFleet({
+    sse: options.sse,
+    socketio: options.socketio,
+    cores: cpus().length,
+    ...(options.libraryShare !== undefined ? { libraryShare: options.libraryShare } : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+  });
+  const n = plan.length;
   const script = fileURLToPath(new URL('./listener-worker.ts', import.meta.url));
   const handles: WorkerHandle[] = [];
-  const share = (count: number, i: number): number => Math.floor(count / n) + (i < count % n ? 1 : 0);
-  for (let i = 0; i < n; i++) {
+  for (const [i, part] of plan.entries()) {
     const child = fork(script, [], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, LAB_RUN_ID: options.runId },
@@ -103,36 +109,36 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
       } else if (message.type === 'analysis') handle.pendingAnalysis?.(message);
       else handle.fatal = message.message;
     });
-    const sourceIndex = Math.floor((i * SOCKETS_PER_WORKER) / SOCKETS_PER_SOURCE_ADDRESS);
     const start: ParentMessage = {
       type: 'start',
       baseUrl: options.baseUrl,
       ssePath: options.ssePath ?? routes.notificationsStream,
       socketPath: options.socketPath ?? routes.socketIo,
-      sse: share(options.sse, i),
-      socketio: share(options.socketio, i),
+      ...part,
       idPrefix: `w${i}`,
       connectRatePerSec: Math.max(1, (options.connectRatePerSec ?? 2000) / n),
-      ...(total > SOCKETS_PER_SOURCE_ADDRESS ? { localAddress: `127.0.0.${1 + sourceIndex}` } : {}),
     };
     child.send(start);
     handles.push(handle);
   }
 
+  const addCounters = (sum: TransportCounters, c: TransportCounters | undefined): void => {
+    if (!c) return;
+    for (const key of Object.keys(c) as (keyof TransportCounters)[]) sum[key] += c[key];
+  };
   const counters = (): Record<Transport, TransportCounters> => {
-    const sum = Object.fromEntries(
-      transports.map((t) => [
-        t,
-        { connected: 0, connects: 0, reconnects: 0, recovered: 0, disconnects: 0, errors: 0, receipts: 0 },
-      ]),
-    ) as Record<Transport, TransportCounters>;
-    for (const h of handles) {
-      for (const t of transports) {
-        const c = h.status?.counters[t];
-        if (!c) continue;
-        for (const key of Object.keys(c) as (keyof TransportCounters)[]) sum[t][key] += c[key];
-      }
-    }
+    const sum = { sse: emptyCounters(), socketio: emptyCounters() };
+    for (const h of handles) for (const t of transports) addCounters(sum[t], h.status?.counters[t]);
+    return sum;
+  };
+  const countersByClient = (): Record<Transport, Record<ClientKind, TransportCounters>> => {
+    const sum = {
+      sse: { lean: emptyCounters(), library: emptyCounters() },
+      socketio: { lean: emptyCounters(), library: emptyCounters() },
+    };
+    for (const h of handles)
+      for (const t of transports)
+        for (const c of clientKinds) addCounters(sum[t][c], h.status?.countersByClient[t][c]);
     return sum;
   };
   const connected = (): number => transports.reduce((s, t) => s + counters()[t].connected, 0);
@@ -160,6 +166,7 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
   return {
     total,
     counters,
+    countersByClient,
     connected,
     async waitConnected(timeoutMs, count = total) {
       const until = Date.now() + timeoutMs;

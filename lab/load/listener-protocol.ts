@@ -6,6 +6,14 @@ import type { Transport } from '../../contracts/transports.ts';
 import type { ExpectedNotification } from '../measure/correlation.ts';
 export { transports, type Transport } from '../../contracts/transports.ts';
 
+/**
+ * Which client a listener runs: `lean` (raw `node:http` SSE, or Socket.IO over a bare `ws`), the
+ * fleet's bulk, cheap enough that the generator is not the bottleneck; or `library` (`eventsource`,
+ * `socket.io-client`), a share kept to measure what real clients pay.
+ */
+export const clientKinds = ['lean', 'library'] as const;
+export type ClientKind = (typeof clientKinds)[number];
+
 /** Notification types a listener subscribes to. */
 export { notificationTypes } from '../../contracts/envelope.ts';
 
@@ -20,11 +28,18 @@ export interface StartMessage {
   socketPath: string;
   sse: number;
   socketio: number;
+  /** How many of `sse` run the library client (the rest are lean). */
+  sseLibrary: number;
+  /** How many of `socketio` run the library client. */
+  socketioLibrary: number;
   /** Listener ids are `<idPrefix>-<transport>-<n>`. */
   idPrefix: string;
   /** New connections opened per second by this worker. */
   connectRatePerSec: number;
-  /** Source address for the connections (spreads > ~25k sockets over 127.0.0.x). */
+  /**
+   * Source address of the lean listeners' connections (spreads > ~25k sockets over 127.0.0.x);
+   * library listeners always leave from the default one.
+   */
   localAddress?: string;
 }
 
@@ -55,9 +70,21 @@ export interface TransportCounters {
   receipts: number;
 }
 
+export const emptyCounters = (): TransportCounters => ({
+  connected: 0,
+  connects: 0,
+  reconnects: 0,
+  recovered: 0,
+  disconnects: 0,
+  errors: 0,
+  receipts: 0,
+});
+
 export interface StatusMessage {
   type: 'status';
   counters: Record<Transport, TransportCounters>;
+  /** The same counters split by client kind (they add up to `counters`). */
+  countersByClient: Record<Transport, Record<ClientKind, TransportCounters>>;
   /** All initial connection attempts were made. */
   rampDone: boolean;
   /** Event-loop lag p99 since the process started, ms. */
@@ -81,7 +108,8 @@ export interface TransportAnalysis {
 
 export interface AnalysisMessage {
   type: 'analysis';
-  byTransport: Record<Transport, TransportAnalysis>;
+  /** This process's join per transport and client kind; the fleet adds the kinds up per transport. */
+  byClient: Record<Transport, Record<ClientKind, TransportAnalysis>>;
   /** Per expected notification (same index): its last receipt at this process's listeners, epoch µs, or 0. */
   lastReceiptUs: number[];
 }

@@ -1,5 +1,5 @@
 // Child process of a listener fleet (forked by listener-fleet.ts): holds real SSE and Socket.IO
-// connections, keeps every listener's raw receipts and answers the parent over IPC: live latency
+// connections, most of them lean clients and a share of them the real libraries, keeps every listener's raw receipts and answers the parent over IPC: live latency
 // and health in a status every second, the receipt join when asked. Exits when the parent goes away.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { labLatencyBucketsSec } from '../exporter/lab-metrics.ts';
@@ -7,6 +7,8 @@ import { createEventLoopMonitor } from '../metrics/event-loop-monitor.ts';
 import type { NotificationReceipt } from '../measure/correlation.ts';
 import { createLiveLatencyJoin } from '../measure/live-latency-join.ts';
 import { joinReceipts } from '../measure/receipt-join.ts';
+import { openEventSourceListener } from './eventsource-listener.ts';
+import { openLeanSocketIoListener } from './lean-socketio-listener.ts';
 import {
   createCorrelationCache,
   openSocketListener,
@@ -14,12 +16,16 @@ import {
   type ListenerConnection,
   type ListenerEvents,
 } from './listener-connections.ts';
+import { createSocketIoEventCache } from './socketio-event-reader.ts';
 import { createLatencyBatcher, type LatencyBatch } from './live-latency.ts';
 import {
   STATUS_INTERVAL_MS,
+  clientKinds,
+  emptyCounters,
   transports,
   type AnalysisMessage,
   type AnalyzeMessage,
+  type ClientKind,
   type ParentMessage,
   type StartMessage,
   type Transport,
@@ -30,26 +36,23 @@ import {
 interface Listener {
   id: string;
   transport: Transport;
+  client: ClientKind;
   receipts: NotificationReceipt[];
   opens: number;
   connection?: ListenerConnection;
 }
 
 const listeners: Listener[] = [];
-const emptyCounters = (): TransportCounters => ({
-  connected: 0,
-  connects: 0,
-  reconnects: 0,
-  recovered: 0,
-  disconnects: 0,
-  errors: 0,
-  receipts: 0,
-});
 const counters: Record<Transport, TransportCounters> = { sse: emptyCounters(), socketio: emptyCounters() };
+const countersByClient: Record<Transport, Record<ClientKind, TransportCounters>> = {
+  sse: { lean: emptyCounters(), library: emptyCounters() },
+  socketio: { lean: emptyCounters(), library: emptyCounters() },
+};
 const monitor = createEventLoopMonitor({ intervalMs: STATUS_INTERVAL_MS });
 let rampDone = false;
 let samplesSent = 0;
 const correlationOf = createCorrelationCache();
+const readSocketIoEvent = createSocketIoEventCache();
 
 const send = (message: WorkerMessage): void => {
   if (process.connected) process.send?.(message);
@@ -73,44 +76,64 @@ function drainLiveLatency(): Partial<Record<Transport, LatencyBatch>> {
 }
 
 function eventsOf(listener: Listener): ListenerEvents {
-  const c = counters[listener.transport];
+  // Each event counts twice: in the transport's totals and in its client kind's.
+  const both = [counters[listener.transport], countersByClient[listener.transport][listener.client]];
   return {
     opened({ recovered }) {
       listener.opens += 1;
-      c.connects += 1;
-      c.connected += 1;
-      if (listener.opens > 1) c.reconnects += 1;
-      if (recovered) c.recovered += 1;
+      for (const c of both) {
+        c.connects += 1;
+        c.connected += 1;
+        if (listener.opens > 1) c.reconnects += 1;
+        if (recovered) c.recovered += 1;
+      }
     },
     lost() {
-      c.connected -= 1;
-      c.disconnects += 1;
+      for (const c of both) {
+        c.connected -= 1;
+        c.disconnects += 1;
+      }
     },
     failed() {
-      c.errors += 1;
+      for (const c of both) c.errors += 1;
     },
     notification(type, correlationId, receivedAtUs) {
       listener.receipts.push({ type, correlationId, receivedAtUs });
       live.receipt(listener.transport, correlationId, receivedAtUs);
-      c.receipts += 1;
+      for (const c of both) c.receipts += 1;
     },
   };
 }
 
-function open(start: StartMessage, transport: Transport, n: number): Listener {
-  const listener: Listener = { id: `${start.idPrefix}-${transport}-${n}`, transport, receipts: [], opens: 0 };
+function connect(start: StartMessage, listener: Listener): ListenerConnection {
   const events = eventsOf(listener);
+  const url = new URL(start.ssePath, start.baseUrl);
+  const { baseUrl, socketPath: path } = start;
+  if (listener.client === 'library') {
+    // Library clients leave from the default source address (see StartMessage.localAddress).
+    return listener.transport === 'sse'
+      ? openEventSourceListener({ url, events, correlationOf })
+      : openSocketListener({ baseUrl, path, events });
+  }
   const localAddress = start.localAddress ? { localAddress: start.localAddress } : {};
-  listener.connection =
-    transport === 'sse'
-      ? openSseListener({
-          url: new URL(start.ssePath, start.baseUrl),
-          events,
-          correlationOf,
-          ...localAddress,
-        })
-      : openSocketListener({ baseUrl: start.baseUrl, path: start.socketPath, events, ...localAddress });
+  return listener.transport === 'sse'
+    ? openSseListener({ url, events, correlationOf, ...localAddress })
+    : openLeanSocketIoListener({ baseUrl, path, events, readEvent: readSocketIoEvent, ...localAddress });
+}
+
+function open(start: StartMessage, transport: Transport, client: ClientKind, n: number): Listener {
+  const id = `${start.idPrefix}-${transport}-${n}`;
+  const listener: Listener = { id, transport, client, receipts: [], opens: 0 };
+  listener.connection = connect(start, listener);
   return listener;
+}
+
+/**
+ * Whether the `n`th listener of a transport (of `count`) runs the library client: `library` of them,
+ * spread evenly over the ramp, so both kinds connect under the same conditions.
+ */
+function clientOf(n: number, count: number, library: number): ClientKind {
+  return Math.floor(((n + 1) * library) / count) > Math.floor((n * library) / count) ? 'library' : 'lean';
 }
 
 function sendStatus(): void {
@@ -118,6 +141,7 @@ function sendStatus(): void {
   send({
     type: 'status',
     counters,
+    countersByClient,
     rampDone,
     lagP99Ms: monitor.generatorHealth().lagP99Ms,
     cpuPercent: all.at(-1)?.cpuPercent ?? 0,
@@ -154,9 +178,13 @@ async function startFleet(start: StartMessage): Promise<void> {
   }
   const batch = Math.max(1, Math.round(start.connectRatePerSec / 20));
   const next = { sse: 0, socketio: 0 };
+  const count = { sse: start.sse, socketio: start.socketio };
+  const library = { sse: start.sseLibrary, socketio: start.socketioLibrary };
   for (let i = 0; i < plan.length; i += batch) {
-    for (const transport of plan.slice(i, i + batch))
-      listeners.push(open(start, transport, next[transport]++));
+    for (const transport of plan.slice(i, i + batch)) {
+      const n = next[transport]++;
+      listeners.push(open(start, transport, clientOf(n, count[transport], library[transport]), n));
+    }
     await sleep(50);
   }
   rampDone = true;
@@ -164,24 +192,28 @@ async function startFleet(start: StartMessage): Promise<void> {
 
 function analyze(message: AnalyzeMessage): AnalysisMessage {
   const lastReceiptUs = new Array<number>(message.expected.length).fill(0);
-  const byTransport = {} as AnalysisMessage['byTransport'];
+  const byClient = { sse: {}, socketio: {} } as AnalysisMessage['byClient'];
   for (const transport of transports) {
-    const own = listeners.filter((l) => l.transport === transport);
-    const join = joinReceipts(
-      message.expected,
-      own.map((l) => ({ listenerId: l.id, receipts: l.receipts })),
-    );
-    join.lastReceiptUs.forEach((us, i) => {
-      if ((lastReceiptUs[i] ?? 0) < us) lastReceiptUs[i] = us;
-    });
-    byTransport[transport] = {
-      totals: join.totals,
-      latency: join.latency.encode(),
-      latencyBySecond: Object.fromEntries([...join.latencyBySecond].map(([s, h]) => [String(s), h.encode()])),
-      worst: join.listeners.filter((l) => l.missing > 0 || l.duplicated > 0).slice(0, 10),
-    };
+    for (const client of clientKinds) {
+      const own = listeners.filter((l) => l.transport === transport && l.client === client);
+      const join = joinReceipts(
+        message.expected,
+        own.map((l) => ({ listenerId: l.id, receipts: l.receipts })),
+      );
+      join.lastReceiptUs.forEach((us, i) => {
+        if ((lastReceiptUs[i] ?? 0) < us) lastReceiptUs[i] = us;
+      });
+      byClient[transport][client] = {
+        totals: join.totals,
+        latency: join.latency.encode(),
+        latencyBySecond: Object.fromEntries(
+          [...join.latencyBySecond].map(([s, h]) => [String(s), h.encode()]),
+        ),
+        worst: join.listeners.filter((l) => l.missing > 0 || l.duplicated > 0).slice(0, 10),
+      };
+    }
   }
-  return { type: 'analysis', byTransport, lastReceiptUs };
+  return { type: 'analysis', byClient, lastReceiptUs };
 }
 
 function stop(): void {
