@@ -7,6 +7,8 @@ export interface ListenersBenchArgs {
   durationSec: number;
   /** Listener processes. */
   workers: number;
+  /** Notifications processes; listeners are spread over them directly. */
+  processes: number;
   /** New connections per second over the whole fleet. */
   connectRatePerSec: number;
   /** Share (0..1) of each transport's listeners on the library clients; the rest are lean. */
@@ -17,7 +19,7 @@ export interface ListenersBenchArgs {
 }
 
 /**
- * `--listeners --rate --duration --workers --connect-rate --library-share --out`; throws listing
+ * `--listeners --rate --duration --workers --processes --connect-rate --library-share --out`; throws listing
  * every bad value.
  */
 export function parseListenersBenchArgs(
@@ -31,6 +33,7 @@ export function parseListenersBenchArgs(
       rate: { type: 'string', default: '2' },
       duration: { type: 'string', default: '30' },
       workers: { type: 'string', default: '4' },
+      processes: { type: 'string', default: '1' },
       'connect-rate': { type: 'string', default: '2000' },
       'library-share': { type: 'string', default: String(DEFAULT_LIBRARY_SHARE) },
       out: { type: 'string', default: 'reports/bench/listeners.json' },
@@ -54,6 +57,7 @@ export function parseListenersBenchArgs(
     ratePerSec: positive('rate', values.rate, false),
     durationSec: positive('duration', values.duration, false),
     workers: positive('workers', values.workers, true),
+    processes: positive('processes', values.processes, true),
     connectRatePerSec: positive('connect-rate', values['connect-rate'], false),
     libraryShare: share('library-share', values['library-share']),
     out: values.out,

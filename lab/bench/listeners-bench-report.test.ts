@@ -18,7 +18,7 @@ const counters = (connected: number): TransportCounters => ({
 });
 
 const inputs = (overrides: Partial<ListenersBenchInputs> = {}): ListenersBenchInputs => ({
-  config: { listeners: 4, ratePerSec: 2, durationSec: 5, workers: 2, libraryShare: 0.5 },
+  config: { listeners: 4, ratePerSec: 2, durationSec: 5, workers: 2, processes: 1, libraryShare: 0.5 },
   published: 10,
   publishedLate: 0,
   connectSec: 1,

@@ -1,4 +1,4 @@
-// `npm run bench:listeners [-- --listeners 10000 --rate 2 --duration 30 --workers 4
+// `npm run bench:listeners [-- --listeners 10000 --rate 2 --duration 30 --workers 4 --processes 2
 // --library-share 0.1]`: holds N listeners (half SSE, half Socket.IO; of each, the library share on
 // eventsource / socket.io-client and the rest on the lean clients, reported apart) in the lab's
 // listener fleet against a notifications service of its own, publishes notifications straight to its exchange at a fixed rate and writes
@@ -92,6 +92,7 @@ async function measure(
       ratePerSec: args.ratePerSec,
       durationSec: args.durationSec,
       workers: args.workers,
+      processes: args.processes,
       libraryShare: args.libraryShare,
     },
     published: published.expected.length,
@@ -122,18 +123,20 @@ async function main(): Promise<void> {
   });
   log(
     `listeners=${args.listeners} rate=${args.ratePerSec}/s duration=${args.durationSec}s ` +
-      `workers=${args.workers} library-share=${args.libraryShare}`,
+      `workers=${args.workers} processes=${args.processes} library-share=${args.libraryShare}`,
   );
   const target = await startNotificationsBenchTarget({
     repoRoot,
     amqpUrl: args.amqpUrl,
     redisUrl: args.redisUrl,
+    processes: args.processes,
   });
   let fleet: ListenerFleet | undefined;
   try {
     const baselineRssBytes = await target.rssBytes();
     fleet = startListenerFleet({
       baseUrl: target.baseUrl,
+      spreadOver: target.processUrls,
       sse: Math.ceil(args.listeners / 2),
       socketio: Math.floor(args.listeners / 2),
       runId: `bench-listeners-${process.pid}`,

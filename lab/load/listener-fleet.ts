@@ -28,6 +28,11 @@ import { routes } from '../../contracts/http.ts';
 export interface ListenerFleetOptions {
   /** Notifications base URL (through its fault proxy). */
   baseUrl: string;
+  /**
+   * Several notifications processes reached directly (no balancer hop): listeners are spread
+   * over these in turn instead of all going to `baseUrl`.
+   */
+  spreadOver?: string[];
   sse: number;
   socketio: number;
   /** Run id: put into the workers' environment (LAB_RUN_ID) so leftovers can be found. */
@@ -111,7 +116,7 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
     });
     const start: ParentMessage = {
       type: 'start',
-      baseUrl: options.baseUrl,
+      baseUrls: options.spreadOver?.length ? options.spreadOver : [options.baseUrl],
       ssePath: options.ssePath ?? routes.notificationsStream,
       socketPath: options.socketPath ?? routes.socketIo,
       ...part,

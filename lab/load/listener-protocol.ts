@@ -22,8 +22,11 @@ export const STATUS_INTERVAL_MS = 1000;
 
 export interface StartMessage {
   type: 'start';
-  /** Base URL of the notifications service (through its fault proxy). */
-  baseUrl: string;
+  /**
+   * Base URLs of the notifications service (through its fault proxy), or of each of its processes:
+   * the listeners of each transport are spread over them in turn.
+   */
+  baseUrls: string[];
   ssePath: string;
   socketPath: string;
   sse: number;

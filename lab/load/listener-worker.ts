@@ -35,6 +35,8 @@ import {
 
 interface Listener {
   id: string;
+  /** Its number among this process's listeners of its transport. */
+  n: number;
   transport: Transport;
   client: ClientKind;
   receipts: NotificationReceipt[];
@@ -107,8 +109,9 @@ function eventsOf(listener: Listener): ListenerEvents {
 
 function connect(start: StartMessage, listener: Listener): ListenerConnection {
   const events = eventsOf(listener);
-  const url = new URL(start.ssePath, start.baseUrl);
-  const { baseUrl, socketPath: path } = start;
+  const baseUrl = start.baseUrls[listener.n % start.baseUrls.length] as string;
+  const url = new URL(start.ssePath, baseUrl);
+  const { socketPath: path } = start;
   if (listener.client === 'library') {
     // Library clients leave from the default source address (see StartMessage.localAddress).
     return listener.transport === 'sse'
@@ -123,7 +126,7 @@ function connect(start: StartMessage, listener: Listener): ListenerConnection {
 
 function open(start: StartMessage, transport: Transport, client: ClientKind, n: number): Listener {
   const id = `${start.idPrefix}-${transport}-${n}`;
-  const listener: Listener = { id, transport, client, receipts: [], opens: 0 };
+  const listener: Listener = { id, n, transport, client, receipts: [], opens: 0 };
   listener.connection = connect(start, listener);
   return listener;
 }

@@ -24,13 +24,21 @@ export interface ServiceProcess {
 }
 
 /**
+ * `LAB_NODE_ARGS`: node flags for every service the lab starts, for flags NODE_OPTIONS refuses
+ * (`--cpu-prof --cpu-prof-dir=reports/profiles` profiles each service until it stops).
+ */
+function labNodeArgs(): string[] {
+  return (process.env.LAB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
+/**
  * Spawns the compiled service, `node dist/system/<name>/main.js` (see service-build.ts), with an
  * IPC channel: the services' shutdown helper exits when that channel closes, so a lab killed even
  * by SIGKILL leaves no service behind.
  */
 export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
   const child = spawnLoggedChild({
-    args: [compiledEntry(options.name)],
+    args: [...labNodeArgs(), compiledEntry(options.name)],
     typescript: false,
     cwd: options.repoRoot,
     env: options.env,
