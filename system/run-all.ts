@@ -4,6 +4,7 @@
 // listen on NOTIFICATIONS_FIRST_PROCESS_PORT onwards and HAProxy, in the foreground too, serves
 // them on the notifications PORT.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { serviceNodeFlags, type ServiceWithFlags } from '../contracts/service-runtime.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,10 +27,19 @@ let stopping = false;
 // Compiled, this file is dist/system/run-all.js and starts the compiled mains beside it.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const compiled = import.meta.url.endsWith('.js');
-const service = (name: string, env: NodeJS.ProcessEnv = process.env, label = name): ChildSpec => ({
+const service = (
+  name: ServiceWithFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  label: string = name,
+): ChildSpec => ({
   name: label,
   command: process.execPath,
-  args: compiled ? [path.join(here, name, 'main.js')] : ['--import', 'tsx', path.join(here, name, 'main.ts')],
+  args: [
+    ...serviceNodeFlags[name],
+    ...(compiled
+      ? [path.join(here, name, 'main.js')]
+      : ['--import', 'tsx', path.join(here, name, 'main.ts')]),
+  ],
   env,
 });
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serviceNodeFlags } from '../../contracts/service-runtime.ts';
 import { spawnLoggedChild } from './logged-child.ts';
 import { compiledEntry } from './service-build.ts';
 import { TargetError, type ServiceName } from './target.ts';
@@ -38,7 +39,7 @@ function labNodeArgs(): string[] {
  */
 export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
   const child = spawnLoggedChild({
-    args: [...labNodeArgs(), compiledEntry(options.name)],
+    args: [...serviceNodeFlags[options.name], ...labNodeArgs(), compiledEntry(options.name)],
     typescript: false,
     cwd: options.repoRoot,
     env: options.env,
