@@ -181,7 +181,7 @@ async function measure(
     if (stats.total > 0) exporter.setDedupeHitRatio(stats.deduplicated / stats.total);
   });
   const monitor = createEventLoopMonitor();
-  resources.sampler = createServiceSampler(target.metricsUrls, startedMs);
+  resources.sampler = createServiceSampler(target.processMetricsUrls, startedMs);
   const annotations = createAnnotationLog({
     dir: scenarioDir,
     stamp: fileTimestamp(startedAt),

@@ -206,8 +206,14 @@ export function createScenarioContext(deps: ContextDeps): ScenarioContext {
       removeToxic: (proxy, name) => faultActions.removeToxic(toxiproxy, proxy, name),
     },
     async scrape(service) {
-      const response = await fetch(deps.target.metricsUrls[service], { signal: AbortSignal.timeout(2000) });
-      return parsePrometheusText(await response.text()).samples;
+      // Every process of the service, read as one scrape (counters add up, RSS is the total).
+      const texts = await Promise.all(
+        deps.target.processMetricsUrls[service].map(async (url) => {
+          const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+          return response.text();
+        }),
+      );
+      return texts.flatMap((text) => parsePrometheusText(text).samples);
     },
     breakerTimeline: deps.breakers,
   };

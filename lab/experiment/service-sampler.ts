@@ -77,13 +77,12 @@ export interface ServiceSampler {
  * 250 ms (so time-to-open/close is known to a quarter second, not a whole one).
  */
 export function createServiceSampler(
-  metricsUrls: Record<ServiceName, string>,
+  metricsUrls: Record<ServiceName, readonly string[]>,
   startMs: number,
 ): ServiceSampler {
-  const targets = (Object.entries(metricsUrls) as [ServiceName, string][]).map(([name, url]) => ({
-    name,
-    url,
-  }));
+  const targets = (Object.entries(metricsUrls) as [ServiceName, readonly string[]][]).map(
+    ([name, [url = '', ...moreUrls]]) => ({ name, url, moreUrls }),
+  );
   const breakerPoints: BreakerPoint[] = [];
   const sampler = createMetricsSampler({ targets, series: standardSeries(), startMs, nowMs: Date.now });
   // The notifications service has no breaker: four scrapes a second of the process holding every

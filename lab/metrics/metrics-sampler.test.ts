@@ -50,6 +50,33 @@ const series = [
 ];
 
 describe('metrics sampler', () => {
+  it('reads the processes of one service as one scrape: their counters and gauges add up', async () => {
+    const [first, second] = [fakeApi(), fakeApi()];
+    const byUrl: Record<string, FetchLike> = {
+      'http://p1/metrics': first.fetch,
+      'http://p2/metrics': second.fetch,
+    };
+    let clockMs = 0;
+    const sampler = createMetricsSampler({
+      targets: [{ name: 'api', url: 'http://p1/metrics', moreUrls: ['http://p2/metrics'] }],
+      series,
+      startMs: 0,
+      fetch: (url, init) => (byUrl[url] as FetchLike)(url, init),
+      nowMs: () => clockMs,
+    });
+    await sampler.sampleOnce();
+    first.requests.inc({ dedupe: 'hit' }, 30);
+    second.requests.inc({ dedupe: 'miss' }, 10);
+    first.breaker.set({ name: 'redis' }, 1);
+    second.breaker.set({ name: 'redis' }, 1);
+    clockMs += 1_000;
+    await sampler.sampleOnce();
+    const timeline = sampler.timeline();
+    expect(timeline['api.requestsPerSec']).toEqual([{ tSec: 1, value: 40 }]);
+    expect(timeline['api.dedupe.hitRate']).toEqual([{ tSec: 1, value: 0.75 }]);
+    expect(timeline['api.breaker.redis']?.at(-1)).toEqual({ tSec: 1, value: 2 });
+  });
+
   it('turns successive scrapes into per-second rates, hit rates, gauges and interval quantiles', async () => {
     const api = fakeApi();
     let clockMs = 10_000;

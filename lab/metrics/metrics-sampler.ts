@@ -18,6 +18,11 @@ export interface ScrapeTarget {
   name: string;
   /** The `/metrics` URL. */
   url: string;
+  /**
+   * More processes of the same service: scraped with `url`, their samples read as one scrape
+   * (counters and histogram buckets add up, gauges such as RSS give the total).
+   */
+  moreUrls?: readonly string[];
 }
 
 /** A timeline series computed from each scrape of one target. */
@@ -86,10 +91,14 @@ export function createMetricsSampler(deps: MetricsSamplerDeps): MetricsSampler {
   let running: Promise<void> | undefined;
   let stopped = true;
 
+  const scrapeOne = async (url: string): Promise<PromSample[]> => {
+    const response = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
+    return parsePrometheusText(await response.text()).samples;
+  };
   const scrape = async (target: ScrapeTarget): Promise<Scrape> => {
-    const response = await doFetch(target.url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) throw new Error(`HTTP ${response.status} from ${target.url}`);
-    return { atMs: nowMs(), samples: parsePrometheusText(await response.text()).samples };
+    const all = await Promise.all([target.url, ...(target.moreUrls ?? [])].map(scrapeOne));
+    return { atMs: nowMs(), samples: all.flat() };
   };
 
   const record = (target: ScrapeTarget, current: Scrape): void => {

@@ -75,6 +75,12 @@ export async function connectComposeTarget(
       worker: `${workerUrl}/metrics`,
       notifications: `${notificationsDirectUrl}/metrics`,
     },
+    // One replica per scrape through the balancer: the host cannot reach them one by one.
+    processMetricsUrls: {
+      api: [`${apiUrl}/metrics`],
+      worker: [`${workerUrl}/metrics`],
+      notifications: [`${notificationsDirectUrl}/metrics`],
+    },
     async close() {
       await toxiproxy.reset().catch(() => undefined);
     },

@@ -27,7 +27,10 @@ beforeAll(async () => {
   haproxy = startHaproxyProcess({
     listen: { host: '127.0.0.1', port: await findFreePort() },
     servers: [a, b].map((h) => ({ host: '127.0.0.1', port: portOf(h) })),
-    logDir: mkdtempSync(path.join(tmpdir(), 'haproxy-test-')),
+    // Relative, as the lab passes it (reports/<scenario>/logs): HAProxy runs in that directory.
+    logDir: path.relative(process.cwd(), mkdtempSync(path.join(tmpdir(), 'haproxy-test-'))),
+    // Two balancer processes on one port, as the lab runs them.
+    instances: 2,
   });
   await haproxy.waitReady(15_000);
 });

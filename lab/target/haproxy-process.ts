@@ -8,8 +8,14 @@ import { TargetError } from './target.ts';
 export interface HaproxyProcessOptions {
   listen: HaproxyEndpoint;
   servers: HaproxyEndpoint[];
-  /** `haproxy.cfg` and `haproxy.log` are written here. */
+  /** `haproxy.cfg` and `haproxy.log` (`haproxy-<i>.log` past the first) are written here. */
   logDir: string;
+  /**
+   * HAProxy processes sharing the listening port (default 1). Each holds two descriptors per
+   * connection under the 20,000 per-process limit, so about 9,990 connections; several bind the same
+   * port (HAProxy sets SO_REUSEPORT) and the kernel spreads new connections over them.
+   */
+  instances?: number;
 }
 
 export interface HaproxyProcess {
@@ -23,28 +29,34 @@ export interface HaproxyProcess {
 
 /** HAProxy in the foreground (`-db`) in front of several notifications processes. */
 export function startHaproxyProcess(options: HaproxyProcessOptions): HaproxyProcess {
-  const configFile = path.join(options.logDir, 'haproxy.cfg');
-  const logFile = path.join(options.logDir, 'haproxy.log');
+  // Absolute: HAProxy runs in the log directory, and a relative path would be read from there.
+  const logDir = path.resolve(options.logDir);
+  const configFile = path.join(logDir, 'haproxy.cfg');
   writeFileSync(configFile, haproxyConfig({ listen: options.listen, servers: options.servers }));
-  const child = spawnLoggedChild({
-    command: 'haproxy',
-    args: ['-f', configFile, '-db'],
-    cwd: options.logDir,
-    logFile,
-  });
+  const children = Array.from({ length: options.instances ?? 1 }, (_, i) =>
+    spawnLoggedChild({
+      command: 'haproxy',
+      args: ['-f', configFile, '-db'],
+      cwd: logDir,
+      logFile: path.join(logDir, i === 0 ? 'haproxy.log' : `haproxy-${i + 1}.log`),
+    }),
+  );
+  const child = children[0] as (typeof children)[number];
   const url = `http://${options.listen.host}:${options.listen.port}`;
   const hint =
-    'NOTIFICATIONS_PROCESSES above 1 needs HAProxy: `npm run infra` installs it (Debian package haproxy)';
+    'NOTIFICATIONS_PROCESSES above 1 runs HAProxy in front: read its log above (`npm run infra` installs HAProxy, Debian package haproxy, when it is missing)';
   return {
     url,
     pid: child.pid,
     async waitReady(deadlineMs) {
       const until = Date.now() + deadlineMs;
       while (Date.now() < until) {
-        const exitInfo = child.exitInfo();
-        if (exitInfo !== undefined) {
+        for (const [i, instance] of children.entries()) {
+          const exitInfo = instance.exitInfo();
+          if (exitInfo === undefined) continue;
+          const log = path.join(logDir, i === 0 ? 'haproxy.log' : `haproxy-${i + 1}.log`);
           throw new TargetError(
-            `haproxy exited (${exitInfo}); last lines of ${logFile}:\n${child.logTail()}`,
+            `haproxy exited (${exitInfo}); last lines of ${log}:\n${instance.logTail()}`,
             hint,
           );
         }
@@ -57,6 +69,6 @@ export function startHaproxyProcess(options: HaproxyProcessOptions): HaproxyProc
       }
       throw new TargetError(`haproxy at ${url} did not pass /health/ready within ${deadlineMs} ms`, hint);
     },
-    stop: () => child.stop(5_000),
+    stop: async () => void (await Promise.all(children.map((c) => c.stop(5_000)))),
   };
 }

@@ -222,9 +222,12 @@ async function wire(deps: WireDeps): Promise<Target> {
       listen: { host: '127.0.0.1', port: ports.notifications },
       servers: processPorts.map((port) => ({ host: '127.0.0.1', port })),
       logDir: options.logDir,
+      // As many balancer processes as service processes (at least two): each balancer process
+      // holds about 9,990 connections under this machine's descriptor limit.
+      instances: Math.max(2, notificationsCount),
     });
     options.log(
-      `started haproxy (pid ${balancer.haproxy.pid}) on ${url(ports.notifications)} in front of ${notificationsCount} notifications processes`,
+      `started haproxy (${Math.max(2, notificationsCount)} processes on one port, first pid ${balancer.haproxy.pid}) on ${url(ports.notifications)} in front of ${notificationsCount} notifications processes`,
     );
     await balancer.haproxy.waitReady(options.readyDeadlineMs ?? 60_000);
   }
@@ -244,6 +247,11 @@ async function wire(deps: WireDeps): Promise<Target> {
       worker: `${url(ports.worker)}/metrics`,
       // The first process: each process counts only its own clients and deliveries.
       notifications: `${url(processPorts[0] as number)}/metrics`,
+    },
+    processMetricsUrls: {
+      api: [`${url(ports.api)}/metrics`],
+      worker: [`${url(ports.worker)}/metrics`],
+      notifications: processPorts.map((port) => `${url(port)}/metrics`),
     },
     async restartService(name, env) {
       await Promise.all(labelsOf(name).map((label) => processes.get(label)?.stop() ?? Promise.resolve()));

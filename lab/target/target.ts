@@ -37,8 +37,10 @@ export interface Target {
   workerUrl: string;
   toxiproxy: Toxiproxy;
   proxyNames: ProxyNames;
-  /** `/metrics` URL of each service. */
+  /** `/metrics` URL of each service (of its first process, when it runs several). */
   metricsUrls: Record<ServiceName, string>;
+  /** `/metrics` URLs of every process of each service (several notifications processes). */
+  processMetricsUrls: Record<ServiceName, string[]>;
   /** Restarts one service with extra environment (local target only). */
   restartService?(name: ServiceName, env: Readonly<Record<string, string>>): Promise<void>;
   /** Stops everything the target started, removes its proxies; idempotent, never throws. */
