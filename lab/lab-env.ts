@@ -33,7 +33,9 @@ export const labEnvSchema = z.object({
   LAB_METRICS_PORT: int(9464, 0, 65535).describe(
     "Port of the lab's own `/metrics` while a scenario runs (`npm run observe` scrapes it as `lab`); 0 = any free port.",
   ),
-  LAB_NODE_ARGS: optionalText()
+  LAB_NODE_ARGS: z
+    .string()
+    .default('')
     .meta({ accepts: 'node flags, separated by spaces' })
     .describe(
       'Extra node flags for every service process the lab starts, including those NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=reports/profiles`.',

@@ -4,13 +4,16 @@ import { expectWellFormed, gatesOf, optionsOf } from './scenario-shape.test-supp
 import { resultMetrics } from '../lab/index.ts';
 
 describe('listener-storm', () => {
-  it('defaults to 3,000 listeners (sized for 2 cores) and a reset storm on the notifications proxy', () => {
+  it('defaults to 10,000 listeners on one notifications process and a reset storm on the notifications proxy', () => {
     const options = optionsOf(listenerStorm);
     expectWellFormed(listenerStorm, options);
-    expect(options.listeners).toBe(3000);
+    expect(options.listeners).toBe(10_000);
+    expect(listenerStorm.env instanceof Function && listenerStorm.env(options)).toEqual({
+      notifications: { NOTIFICATIONS_PROCESSES: '1' },
+    });
     expect(listenerStorm.faults?.map((f) => [f.phase, f.name])).toEqual([['storm', 'notifications-reset']]);
     const gates = gatesOf(listenerStorm, options);
-    expect(gates.find((g) => g.metric === resultMetrics.listenersConnected)?.threshold).toBe(3000);
+    expect(gates.find((g) => g.metric === resultMetrics.listenersConnected)?.threshold).toBe(10_000);
     expect(gates.map((g) => g.metric)).toEqual(
       expect.arrayContaining([
         'notifications.missing',
