@@ -31,6 +31,35 @@ function fakeReplay(delays: number[], fail = false): ReplayStore {
 }
 
 describe('broadcaster', () => {
+  it('fans out a backlog together, in publish order, and a notification alone when there is none', async () => {
+    const batches: string[][] = [];
+    const batchingSink: NotificationSink = {
+      transport: 'sse',
+      broadcast: (n) => (batches.push([n.envelope.messageId]), { clients: 2, bytes: 200 }),
+      broadcastBatch: (ns) => (
+        batches.push(ns.map((n) => n.envelope.messageId)),
+        ns.map(() => ({ clients: 2, bytes: 200 }))
+      ),
+      signalGap: () => undefined,
+    };
+    const metrics = createNotificationsMetrics(new Registry());
+    const broadcaster = createBroadcaster({
+      sinks: [batchingSink],
+      replay: fakeReplay([]),
+      metrics,
+      logger: { warn: () => undefined, debug: () => undefined },
+      maxBatch: 3,
+    });
+    const envelopes = Array.from({ length: 5 }, () => makeEnvelope());
+    // The first starts a fan-out at once; the four published meanwhile wait, then go three and one.
+    await Promise.all(envelopes.map((e) => broadcaster.publish(e)));
+    const ids = envelopes.map((e) => e.messageId);
+    expect(batches).toEqual([[ids[0]], [ids[1], ids[2], ids[3]], [ids[4]]]);
+    expect((await metrics.deliveries.get()).values.reduce((sum, v) => sum + v.value, 0)).toBe(10);
+    await broadcaster.publish(makeEnvelope());
+    expect(batches.at(-1)).toHaveLength(1);
+  });
+
   it('hands notifications to every transport in publish order, even when appends finish out of order', async () => {
     const seen: Notification[] = [];
     const metrics = createNotificationsMetrics(new Registry());

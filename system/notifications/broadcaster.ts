@@ -17,6 +17,12 @@ export interface Delivery {
 export interface NotificationSink {
   transport: Transport;
   broadcast(notification: Notification): Delivery;
+  /**
+   * Several notifications in publish order, each client's share in one write where it can (its
+   * socket corked across them): a backlog then costs one system call per client, not one per
+   * notification. One Delivery per notification.
+   */
+  broadcastBatch?(notifications: readonly Notification[]): Delivery[];
   /** Tells every connected client that notifications were lost, so they refetch. */
   signalGap(reason: GapReason): void;
 }
@@ -44,6 +50,8 @@ export interface BroadcasterOptions {
   logger: Pick<Logger, 'warn' | 'debug'>;
   /** Live delivery never waits longer than this for the replay buffer, in milliseconds (default 500). */
   appendTimeoutMs?: number;
+  /** Most notifications fanned out together when a backlog has formed (default 16). */
+  maxBatch?: number;
   now?: () => number;
 }
 
@@ -53,8 +61,15 @@ export interface BroadcasterOptions {
  * never live delivery: the append is bounded in time and its failure is logged.
  */
 export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
-  const { sinks, replay, metrics, logger, appendTimeoutMs = 500, now = Date.now } = options;
-  let tail: Promise<void> = Promise.resolve();
+  const { sinks, replay, metrics, logger, appendTimeoutMs = 500, maxBatch = 16, now = Date.now } = options;
+  interface Pending {
+    envelope: Envelope;
+    json: string;
+    appended: Promise<string | undefined>;
+    done(error?: unknown): void;
+  }
+  const pending: Pending[] = [];
+  let draining = false;
   const gaps = createGapMarker({
     replay,
     onError: (error) => logger.warn({ err: error }, 'replay buffer gap marker failed; retrying'),
@@ -81,19 +96,54 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
     }
   }
 
-  function fanOut(notification: Notification): void {
+  function fanOut(notifications: Notification[]): void {
     for (const sink of sinks) {
       const started = performance.now();
-      const { clients: written, bytes } = sink.broadcast(notification);
+      const deliveries =
+        notifications.length > 1 && sink.broadcastBatch
+          ? sink.broadcastBatch(notifications)
+          : notifications.map((n) => sink.broadcast(n));
       const labels = { transport: sink.transport };
-      logger.debug({ ...labels, written, fanOutMs: Math.round(performance.now() - started) }, 'fan-out');
-      if (written > 0) {
+      logger.debug(
+        { ...labels, notifications: notifications.length, fanOutMs: Math.round(performance.now() - started) },
+        'fan-out',
+      );
+      deliveries.forEach(({ clients: written, bytes }, i) => {
+        const notification = notifications[i] as Notification;
+        if (written === 0) return;
         metrics.deliveries.inc({ ...labels, type: notification.envelope.type }, written);
         metrics.bytesWritten.inc(labels, bytes);
-        // Both sinks hand their bytes to each socket inside broadcast() (SSE straight to the socket,
+        // Both sinks hand their bytes to each socket inside the call (SSE straight to the socket,
         // Socket.IO to its WebSocket sender), so the bytes are with the kernel by now.
         metrics.pipelineLatency.observe(labels, Math.max(0, now() - notification.occurredAtMs) / 1000);
+      });
+    }
+  }
+
+  /**
+   * Fans out what is waiting, in publish order: one notification when they arrive slower than
+   * they are fanned out, several at once (up to maxBatch) once a backlog has formed.
+   */
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (pending.length > 0) {
+        const batch = pending.splice(0, maxBatch);
+        // Never rejects (bounded, failures become gap markers); in publish order whatever order
+        // the appends finish in.
+        const streamIds = await Promise.all(batch.map((p) => p.appended));
+        // Back to the event loop between fan-outs: a backlog of notifications must not starve
+        // socket reads, timers and the AMQP heartbeat (chained promises alone never yield).
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          fanOut(batch.map((p, i) => toNotification(p.envelope, streamIds[i], p.json)));
+          for (const p of batch) p.done();
+        } catch (error) {
+          for (const p of batch) p.done(error);
+        }
       }
+    } finally {
+      draining = false;
     }
   }
 
@@ -102,15 +152,10 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       const json = JSON.stringify(envelope);
       // Appends start at once (Redis pipelines them in order); broadcasts wait their turn.
       const appended = appendBounded(envelope, json);
-      const done = tail.then(async () => {
-        const streamId = await appended;
-        // Back to the event loop between fan-outs: a backlog of notifications must not starve
-        // socket reads, timers and the AMQP heartbeat (chained promises alone never yield).
-        await new Promise((resolve) => setImmediate(resolve));
-        fanOut(toNotification(envelope, streamId, json));
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ envelope, json, appended, done: (error) => (error ? reject(error) : resolve()) });
+        if (!draining) void drain();
       });
-      tail = done.catch(() => undefined);
-      return done;
     },
     signalGap(reason) {
       for (const sink of sinks) sink.signalGap(reason);

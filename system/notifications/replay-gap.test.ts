@@ -41,6 +41,13 @@ class FakeResponse extends EventEmitter {
     return this;
   }
   flushHeaders(): void {}
+  corked = 0;
+  cork(): void {
+    this.corked++;
+  }
+  uncork(): void {
+    this.corked--;
+  }
   /** Frames go to the response's socket once the headers are out: here, the fake itself. */
   get socket(): this {
     return this;

@@ -11,7 +11,7 @@ export interface EngineConnection {
     socket?: {
       terminate?: () => void;
       _sender?: { sendFrame(frame: Buffer[]): void };
-      _socket?: { writableLength: number; writableNeedDrain: boolean };
+      _socket?: { writableLength: number; writableNeedDrain: boolean; cork(): void; uncork(): void };
     };
   };
   close(discard?: boolean): void;

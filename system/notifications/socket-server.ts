@@ -209,10 +209,34 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     return { clients: audience, bytes: broadcastBytes };
   }
 
+  /**
+   * Several notifications with every client's TCP socket corked across them: each socket's frames
+   * (direct or through engine.io) leave in one writev when it is uncorked.
+   */
+  function broadcastBatch(notifications: readonly Notification[]): Delivery[] {
+    const corked: { cork(): void; uncork(): void }[] = [];
+    for (const socket of io.of('/').sockets.values()) {
+      const tcp = (socket.conn as unknown as EngineConnection).transport?.socket?._socket;
+      if (!tcp) continue;
+      tcp.cork();
+      corked.push(tcp);
+    }
+    try {
+      return notifications.map(broadcast);
+    } finally {
+      for (const tcp of corked) tcp.uncork();
+    }
+  }
+
   return {
     io,
     // Live clients get the gap at once; recovering ones find the broadcaster's gap marker in the stream.
-    sink: { transport: 'socketio', broadcast, signalGap: (reason) => void io.emit('gap', { reason }) },
+    sink: {
+      transport: 'socketio',
+      broadcast,
+      broadcastBatch,
+      signalGap: (reason) => void io.emit('gap', { reason }),
+    },
     size: () => io.engine.clientsCount,
     close: () =>
       new Promise<void>((resolve) => {

@@ -12,7 +12,7 @@ export interface SseClientOptions {
    * layer's per-write cork (which would hold every SSE frame back until the whole fan-out,
    * Socket.IO included, had run) and its per-write ticks and allocations.
    */
-  out: Pick<Socket, 'write' | 'writableLength' | 'writableNeedDrain' | 'once' | 'off'>;
+  out: Pick<Socket, 'write' | 'writableLength' | 'writableNeedDrain' | 'once' | 'off' | 'cork' | 'uncork'>;
   types: Set<string> | undefined;
   /** Unsent bytes (ours plus the socket's) above which the client is dropped. */
   maxBufferedBytes: number;
@@ -70,6 +70,15 @@ export class SseClient {
       });
     }
     return true;
+  }
+
+  /** Holds writes until `uncork`, which sends them in one system call (a batch of notifications). */
+  cork(): void {
+    if (!this.closed) this.options.out.cork();
+  }
+
+  uncork(): void {
+    this.options.out.uncork();
   }
 
   /** Resolves when the socket has drained (or the client is gone). */

@@ -21,6 +21,13 @@ class FakeResponse extends EventEmitter {
     return this;
   }
   flushHeaders(): void {}
+  corked = 0;
+  cork(): void {
+    this.corked++;
+  }
+  uncork(): void {
+    this.corked--;
+  }
   /** Frames go to the response's socket once the headers are out: here, the fake itself. */
   get socket(): this {
     return this;
@@ -97,6 +104,21 @@ describe('SSE hub', () => {
     expect(idle.chunks.slice(1)).toEqual([': heartbeat\n\n']);
     vi.advanceTimersByTime(1_000);
     expect(busy.chunks.slice(1).filter((c) => c.startsWith(':'))).toEqual([': heartbeat\n\n']);
+  });
+
+  it('writes a batch to each client with its socket corked across the whole batch', () => {
+    const res = connect();
+    const writesWhileCorked: number[] = [];
+    const write = res.write.bind(res);
+    res.write = (chunk) => (writesWhileCorked.push(res.corked), write(chunk));
+    const batch = [toNotification(makeEnvelope()), toNotification(makeEnvelope())];
+    const deliveries = hub.sink.broadcastBatch?.(batch);
+    expect(deliveries?.map((d) => d.clients)).toEqual([1, 1]);
+    expect(writesWhileCorked).toEqual([1, 1]);
+    expect(res.corked).toBe(0);
+    expect(res.chunks.slice(1).map((c) => /^id: (.*)$/m.exec(c)?.[1])).toEqual(
+      batch.map((n) => n.envelope.messageId),
+    );
   });
 
   it('drops a client whose unsent bytes pass the bound, and keeps writing to the others', async () => {

@@ -170,9 +170,19 @@ export function createSseHub(options: SseHubOptions): SseHub {
     return { clients: written, bytes: written * Buffer.byteLength(frame) };
   }
 
+  function broadcastBatch(notifications: readonly Notification[]): Delivery[] {
+    const corked = [...clients];
+    for (const client of corked) client.cork();
+    try {
+      return notifications.map(broadcast);
+    } finally {
+      for (const client of corked) client.uncork();
+    }
+  }
+
   return {
     handle,
-    sink: { transport: 'sse', broadcast, signalGap },
+    sink: { transport: 'sse', broadcast, broadcastBatch, signalGap },
     size: () => clients.size,
     close() {
       clearInterval(heartbeat);
