@@ -66,7 +66,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
     envelope: Envelope;
     json: string;
     appended: Promise<string | undefined>;
-    done(error?: unknown): void;
+    done(error?: Error): void;
   }
   const pending: Pending[] = [];
   let draining = false;
@@ -139,7 +139,8 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
           fanOut(batch.map((p, i) => toNotification(p.envelope, streamIds[i], p.json)));
           for (const p of batch) p.done();
         } catch (error) {
-          for (const p of batch) p.done(error);
+          const failure = error instanceof Error ? error : new Error('fan-out failed', { cause: error });
+          for (const p of batch) p.done(failure);
         }
       }
     } finally {
@@ -153,7 +154,15 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       // Appends start at once (Redis pipelines them in order); broadcasts wait their turn.
       const appended = appendBounded(envelope, json);
       return new Promise<void>((resolve, reject) => {
-        pending.push({ envelope, json, appended, done: (error) => (error ? reject(error) : resolve()) });
+        pending.push({
+          envelope,
+          json,
+          appended,
+          done: (error) =>
+            error === undefined
+              ? resolve()
+              : reject(error instanceof Error ? error : new Error(String(error))),
+        });
         if (!draining) void drain();
       });
     },
