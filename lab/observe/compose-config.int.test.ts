@@ -250,15 +250,26 @@ describe('docker-compose files', () => {
     const check = run('promtool', ['check', 'config', 'deploy/prometheus.yml']);
     expect(check.status, check.stdout + check.stderr).toBe(0);
     const config = parse(readFileSync(`${root}deploy/prometheus.yml`, 'utf8')) as {
-      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+      scrape_configs: {
+        job_name: string;
+        static_configs?: { targets: string[] }[];
+        dns_sd_configs?: { names: string[]; type: string; port: number }[];
+      }[];
     };
     const targets = Object.fromEntries(
-      config.scrape_configs.map((c) => [c.job_name, c.static_configs.flatMap((s) => s.targets)]),
+      config.scrape_configs.map((c) => [
+        c.job_name,
+        [
+          ...(c.static_configs ?? []).flatMap((s) => s.targets),
+          ...(c.dns_sd_configs ?? []).flatMap((d) => d.names.map((name) => `${d.type} ${name}:${d.port}`)),
+        ],
+      ]),
     );
     expect(targets).toMatchObject({
       api: ['api:5000'],
       worker: ['worker:5002'],
-      notifications: ['notifications:5001'],
+      // Every replica: one A record per replica of the service.
+      notifications: ['A notifications:5001'],
       lab: [`host.docker.internal:${composeStack.labMetricsPort}`],
     });
     expect(service(base, 'prometheus').extra_hosts).toContain('host.docker.internal:host-gateway');

@@ -15,7 +15,7 @@ export const ssePaths: readonly string[] = [routes.notificationsStream, routes.n
  * on to express, which answers it as before. Returns true when it took the request.
  */
 export function createSseRoute(deps: { sse: SseHub; origins: OriginPolicy }) {
-  const headers = securityHeaderValues();
+  const headers = securityHeaderValues().flat();
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET') return false;
     const target = req.url ?? '';
@@ -23,11 +23,13 @@ export function createSseRoute(deps: { sse: SseHub; origins: OriginPolicy }) {
     if (!ssePaths.includes(queryAt < 0 ? target : target.slice(0, queryAt))) return false;
     const { origin, host } = req.headers;
     if (!deps.origins.allows(origin, host)) return false;
-    for (const [name, value] of headers) res.setHeader(name, value);
-    res.setHeader('vary', 'Origin');
     const allowed = deps.origins.corsOrigin(origin, host);
-    if (allowed) res.setHeader('access-control-allow-origin', allowed);
-    deps.sse.handle(req, res);
+    deps.sse.handle(req, res, [
+      ...headers,
+      'vary',
+      'Origin',
+      ...(allowed ? ['access-control-allow-origin', allowed] : []),
+    ]);
     return true;
   };
 }

@@ -31,20 +31,33 @@ export interface SseHubOptions {
 
 export interface SseHub {
   /** Request handler for `GET /api/notifications/stream` (and its alias). */
-  handle(req: IncomingMessage & { query?: unknown }, res: ServerResponse): void;
+  /**
+   * `extraHeaders` (name, value, …) are sent with the stream's own. Given as a list rather than set
+   * on the response, the response keeps no header table for the life of the stream (about 1 KB).
+   */
+  handle(
+    req: IncomingMessage & { query?: unknown },
+    res: ServerResponse,
+    extraHeaders?: readonly string[],
+  ): void;
   sink: NotificationSink;
   size(): number;
   /** Ends every stream and stops the heartbeat. */
   close(): void;
 }
 
-const streamHeaders = {
-  'Content-Type': 'text/event-stream; charset=utf-8',
-  'Cache-Control': 'no-cache, no-transform',
-  'X-Accel-Buffering': 'no',
+/** Name, value, name, value…: handed to writeHead as one list, nothing is kept per stream. */
+const streamHeaders: readonly string[] = [
+  'Content-Type',
+  'text/event-stream; charset=utf-8',
+  'Cache-Control',
+  'no-cache, no-transform',
+  'X-Accel-Buffering',
+  'no',
   // The body runs until the connection closes (no chunked framing), so say so.
-  Connection: 'close',
-};
+  'Connection',
+  'close',
+];
 
 function lastEventIdOf(req: IncomingMessage, url: URL): string | undefined {
   const header = req.headers['last-event-id'];
@@ -118,12 +131,12 @@ export function createSseHub(options: SseHubOptions): SseHub {
     client.release(replayed.sent, replayed.through);
   }
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
+  function handle(req: IncomingMessage, res: ServerResponse, extraHeaders: readonly string[] = []): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     // No chunked framing: the stream ends with the connection (Node then sends `Connection: close`),
     // so each notification is one plain write of the shared bytes, not three per client.
     res.removeHeader('Transfer-Encoding');
-    res.writeHead(200, streamHeaders);
+    res.writeHead(200, [...streamHeaders, ...extraHeaders]);
     res.flushHeaders();
     const { socket } = res;
     if (!socket) return void res.end();
