@@ -32,6 +32,15 @@ describe('listener fleet plan', () => {
     expect(plan.every((w) => w.localAddress === undefined)).toBe(true);
   });
 
+  it('needs no source address of its own when the listeners are spread over enough service ports', () => {
+    const plan = planListenerFleet({ sse: 25_000, socketio: 25_000, workers: 4, cores: 2, destinations: 4 });
+    expect(plan.every((w) => w.localAddress === undefined)).toBe(true);
+    expect(
+      planListenerFleet({ sse: 25_000, socketio: 25_000, workers: 4, cores: 2, destinations: 1 })[0]
+        ?.localAddress,
+    ).toBe('127.0.0.2');
+  });
+
   it('gives each process its own source address from 127.0.0.2 at 50,000 listeners', () => {
     const plan = planListenerFleet({ sse: 25_000, socketio: 25_000, workers: 4, cores: 2 });
     expect(plan.map((w) => w.localAddress)).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5']);

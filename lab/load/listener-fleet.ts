@@ -90,6 +90,7 @@ export function startListenerFleet(options: ListenerFleetOptions): ListenerFleet
     sse: options.sse,
     socketio: options.socketio,
     cores: cpus().length,
+    destinations: options.spreadOver?.length || 1,
     ...(options.libraryShare !== undefined ? { libraryShare: options.libraryShare } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
   });
