@@ -2,7 +2,7 @@
  * How many notifications processes `npm start` and the lab's local target may run
  * (NOTIFICATIONS_PROCESSES): both start the same layout, this file describes it once.
  */
-export const notificationsProcesses = { default: 1, max: 64 } as const;
+export const notificationsProcesses = { default: 1, max: 64, firstPort: 5011 } as const;
 
 export interface HaproxyEndpoint {
   host: string;

@@ -51,6 +51,9 @@ export const labEnvSchema = z.object({
   NOTIFICATIONS_PROCESSES: int(notificationsProcesses.default, 1, notificationsProcesses.max).describe(
     "Notifications processes the local target starts (also read from the run's notifications environment); above 1, on free ports with HAProxy in front, where the fault proxy's `notifications` proxy leads.",
   ),
+  NOTIFICATIONS_FIRST_PROCESS_PORT: int(notificationsProcesses.firstPort, 1, 65535).describe(
+    '`npm run observe` with `NOTIFICATIONS_PROCESSES` above 1: the first process port `npm start` used; each process is scraped.',
+  ),
   LAB_LISTENER_STALL_MS: int(0, 0).describe(
     'Every listener process blocks its own event loop this long every half second, in milliseconds: a starved generator on purpose, to check that such a run is declared invalid; 0 = never.',
   ),
@@ -86,9 +89,14 @@ export const labEnvSchema = z.object({
   OBSERVE_API: scrapeTarget('api').describe(
     '`npm run observe`: where the API serves `/metrics` (or `--api`).',
   ),
-  OBSERVE_NOTIFICATIONS: scrapeTarget('notifications').describe(
-    '`npm run observe`: where the notifications service serves `/metrics` (or `--notifications`).',
-  ),
+  OBSERVE_NOTIFICATIONS: z
+    .string()
+    .regex(/^[^\s:,]+:\d{1,5}(,[^\s:,]+:\d{1,5})*$/)
+    .default(defaultScrapeTargets.find((t) => t.job === 'notifications')?.address ?? '')
+    .meta({ accepts: '`host:port`, several separated by commas' })
+    .describe(
+      '`npm run observe`: where the notifications service serves `/metrics` (or `--notifications`); with `NOTIFICATIONS_PROCESSES` above 1, every process from `NOTIFICATIONS_FIRST_PROCESS_PORT` on.',
+    ),
   OBSERVE_WORKER: scrapeTarget('worker').describe(
     '`npm run observe`: where the worker serves `/metrics` (or `--worker`).',
   ),

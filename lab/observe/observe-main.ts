@@ -1,6 +1,7 @@
 // `npm run observe [-- options]`: a real Prometheus (Debian package, no Docker) scraping the locally
 // running services and the lab, in the foreground until Ctrl-C.
 import { parseArgs } from 'node:util';
+import { notificationsProcesses } from '../../contracts/haproxy-config.ts';
 import {
   defaultScrapeTargets,
   ensurePrometheus,
@@ -10,7 +11,8 @@ import {
 
 const usage = `Usage: npm run observe [-- options]
   --api <host:port>            default 127.0.0.1:5000   (env OBSERVE_API)
-  --notifications <host:port>  default 127.0.0.1:5001   (env OBSERVE_NOTIFICATIONS)
+  --notifications <host:port>  default 127.0.0.1:5001   (env OBSERVE_NOTIFICATIONS; several separated by
+                               commas; with NOTIFICATIONS_PROCESSES > 1, each process from 127.0.0.1:5011)
   --worker <host:port>         default 127.0.0.1:5002   (env OBSERVE_WORKER)
   --lab <host:port>            default 127.0.0.1:9464   (env OBSERVE_LAB; served while a scenario runs)
   --port <n>                   Prometheus port, default 9090, 0 = any free port (env OBSERVE_PORT)
@@ -35,16 +37,32 @@ function parseOptions() {
     process.env[`OBSERVE_${job.toUpperCase()}`] ??
     defaultScrapeTargets.find((t) => t.job === job)?.address ??
     '';
-  const targets: ScrapeTarget[] = defaultScrapeTargets.map(({ job }) => ({
-    job,
-    address: address(job, values[job as 'api' | 'notifications' | 'worker' | 'lab']),
-  }));
+  // Several notifications processes (`npm start` with NOTIFICATIONS_PROCESSES above 1): each one
+  // is scraped, not the balancer in front of them, which would answer for a different one each time.
+  const processes = Number(process.env.NOTIFICATIONS_PROCESSES ?? notificationsProcesses.default);
+  const firstPort = Number(process.env.NOTIFICATIONS_FIRST_PROCESS_PORT ?? notificationsProcesses.firstPort);
+  const notificationsDefault =
+    processes > 1
+      ? Array.from({ length: processes }, (_, i) => `127.0.0.1:${firstPort + i}`).join(',')
+      : undefined;
+  const targets: ScrapeTarget[] = defaultScrapeTargets.flatMap(({ job }) => {
+    const flag = values[job as 'api' | 'notifications' | 'worker' | 'lab'];
+    const given =
+      job === 'notifications' ? (flag ?? process.env.OBSERVE_NOTIFICATIONS ?? notificationsDefault) : flag;
+    // A comma-separated list scrapes several processes as one job.
+    return address(job, given)
+      .split(',')
+      .map((one) => ({ job, address: one.trim() }));
+  });
   const port = Number(values.port ?? process.env.OBSERVE_PORT ?? 9090);
   const scrapeIntervalSec = Number(values['scrape-interval']);
   const problems = [
     ...targets
       .filter((t) => !/^[^\s:]+:\d{1,5}$/.test(t.address))
-      .map((t) => `--${t.job}: expected host:port`),
+      .map(
+        (t) =>
+          `--${t.job}: expected host:port${t.job === 'notifications' ? ' (several separated by commas)' : ''}`,
+      ),
     ...(Number.isInteger(port) && port >= 0 && port < 65536
       ? []
       : ['--port: expected 0-65535 (0 = any free port)']),

@@ -19,7 +19,7 @@ export const notificationsConfigSchema = z.object({
       "How many notifications processes `npm start` and the lab's local target run. Above 1, HAProxy (Debian package `haproxy`, which `npm run infra` installs) listens on `PORT` and spreads listeners over the processes, which listen on `NOTIFICATIONS_FIRST_PROCESS_PORT` and the ports after it. Every process consumes every notification; Socket.IO recovery and SSE replay work on any of them.",
     ),
   NOTIFICATIONS_FIRST_PROCESS_PORT: env
-    .port(5011)
+    .port(notificationsProcesses.firstPort)
     .describe(
       'Port of the first of several notifications processes (`NOTIFICATIONS_PROCESSES` > 1, `npm start` only; the lab picks free ports).',
     ),
