@@ -128,13 +128,14 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
     draining = true;
     try {
       while (pending.length > 0) {
+        // Back to the event loop between fan-outs: a backlog of notifications must not starve
+        // socket reads, timers and the AMQP heartbeat (chained promises alone never yield). It also
+        // lets the messages that arrived during the last fan-out join this batch.
+        await new Promise((resolve) => setImmediate(resolve));
         const batch = pending.splice(0, maxBatch);
         // Never rejects (bounded, failures become gap markers); in publish order whatever order
         // the appends finish in.
         const streamIds = await Promise.all(batch.map((p) => p.appended));
-        // Back to the event loop between fan-outs: a backlog of notifications must not starve
-        // socket reads, timers and the AMQP heartbeat (chained promises alone never yield).
-        await new Promise((resolve) => setImmediate(resolve));
         try {
           fanOut(batch.map((p, i) => toNotification(p.envelope, streamIds[i], p.json)));
           for (const p of batch) p.done();
