@@ -31,6 +31,36 @@ function fakeReplay(delays: number[], fail = false): ReplayStore {
 }
 
 describe('broadcaster', () => {
+  it('starts a fan-out from a macrotask of its own, never inside the microtasks of the Redis reply that ended its append', async () => {
+    const order: string[] = [];
+    let answerAppend: (streamId: string) => void = () => undefined;
+    const replay: ReplayStore = {
+      append: () => new Promise((resolve) => (answerAppend = resolve)),
+      locate: () => Promise.resolve({ kind: 'unknown' }),
+      readAfter: () => Promise.resolve([]),
+    };
+    const sink: NotificationSink = {
+      transport: 'socketio',
+      broadcast: () => (order.push('fan-out'), { clients: 1, bytes: 1 }),
+      signalGap: () => undefined,
+    };
+    const broadcaster = createBroadcaster({
+      sinks: [sink],
+      replay,
+      metrics: createNotificationsMetrics(new Registry()),
+      logger: { warn: () => undefined, debug: () => undefined },
+    });
+    const published = broadcaster.publish(makeEnvelope());
+    await new Promise((resolve) => setImmediate(resolve));
+    // One Redis reply answers the append and, say, a recovery's stream read: the recovery's chain
+    // of microtasks (up to its socket joining the rooms) must finish before any broadcast.
+    answerAppend('1-0');
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    order.push('recovered socket joined its rooms');
+    await published;
+    expect(order).toEqual(['recovered socket joined its rooms', 'fan-out']);
+  });
+
   it('fans out a backlog together, in publish order, and a notification alone when there is none', async () => {
     const batches: string[][] = [];
     const batchingSink: NotificationSink = {

@@ -60,6 +60,8 @@ export interface BroadcasterOptions {
  * Socket.IO encodes a broadcast once per packet) and fans it out. A Redis outage costs replay,
  * never live delivery: the append is bounded in time and its failure is logged.
  */
+const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   const { sinks, replay, metrics, logger, appendTimeoutMs = 500, maxBatch = 16, now = Date.now } = options;
   interface Pending {
@@ -131,11 +133,15 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
         // Back to the event loop between fan-outs: a backlog of notifications must not starve
         // socket reads, timers and the AMQP heartbeat (chained promises alone never yield). It also
         // lets the messages that arrived during the last fan-out join this batch.
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextMacrotask();
         const batch = pending.splice(0, maxBatch);
         // Never rejects (bounded, failures become gap markers); in publish order whatever order
         // the appends finish in.
         const streamIds = await Promise.all(batch.map((p) => p.appended));
+        // A fan-out starts from a macrotask of its own, never from the microtasks of a Redis reply
+        // (the append's): a Socket.IO recovery that read the replay stream in the same reply must
+        // join its socket to the rooms before any broadcast runs (socket-recovery.ts).
+        await nextMacrotask();
         try {
           fanOut(batch.map((p, i) => toNotification(p.envelope, streamIds[i], p.json)));
           for (const p of batch) p.done();
