@@ -184,7 +184,7 @@ export const listenerStorm = defineScenario<RunState>({
     rate: 1,
     listeners: 10_000,
     sizing:
-      '10,000 listeners (5,000 SSE + 5,000 Socket.IO) and 1 write/s (2 notifications each): every notification crosses the fault proxy on its way to every listener (four socket operations per delivery instead of two). Measured on this 2-core machine (one notifications process): every gate holds, live p99 569 ms, every listener back 11.3 s after the storm, 560,000 deliveries, none missing or twice. --notifications-processes 2 puts two processes behind HAProxy (exactly-once across them, every Socket.IO session recovered on whichever process it reached) at the price of a balancer hop: the listener processes lagged just past their bound here',
+      '10,000 listeners (5,000 SSE + 5,000 Socket.IO) and 1 write/s (2 notifications each): every notification crosses the fault proxy on its way to every listener (four socket operations per delivery instead of two). Measured on this 2-core machine (one notifications process): every gate holds, live p99 569 ms, every listener back 11.3 s after the storm, 560,000 deliveries, none missing or twice. --notifications-processes 2 puts two processes behind HAProxy (exactly-once across them, every Socket.IO session recovered on whichever process it reached) at the price of a balancer hop (live p99 872 ms here; one run in three left the listener processes lagging just past their bound)',
   },
   env: (o) => ({ notifications: { NOTIFICATIONS_PROCESSES: String(o.notificationsProcesses) } }),
   options: {
