@@ -127,6 +127,7 @@ export function listenersBenchReport(inputs: ListenersBenchInputs, at: Date) {
   const socketio = transportSummary(inputs, 'socketio');
   const held = sse.connected + socketio.connected;
   const rssMb = mb(inputs.rss.withListenersBytes);
+  const targets = targetsFor(inputs.config);
   const perThousand = (value: number): number => (held > 0 ? round((value / held) * 1000) : Number.NaN);
   const delivered = inputs.metrics['notifications.delivered'] ?? 0;
   const serverCpuUs = (inputs.serverCpuSec.after - inputs.serverCpuSec.before) * 1e6;
@@ -168,14 +169,12 @@ export function listenersBenchReport(inputs: ListenersBenchInputs, at: Date) {
       orchestrator: { p99: round(inputs.publisherLagMs.p99), max: round(inputs.publisherLagMs.max) },
     },
     metrics: inputs.metrics,
-    targets: targetsFor(inputs.config),
+    targets,
     verdict: {
       everyNotificationDelivered:
         sse.allDelivered && socketio.allDelivered && held === inputs.config.listeners,
-      p99WithinTarget:
-        sse.latency.p99 <= targetsFor(inputs.config).p99Ms &&
-        socketio.latency.p99 <= targetsFor(inputs.config).p99Ms,
-      rssWithinTarget: perThousand(rssMb) <= targetsFor(inputs.config).rssMbPer1000,
+      p99WithinTarget: sse.latency.p99 <= targets.p99Ms && socketio.latency.p99 <= targets.p99Ms,
+      rssWithinTarget: perThousand(rssMb) <= targets.rssMbPer1000,
     },
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
-import { parsePrometheusText, type PromSample } from '../metrics/prometheus-text.ts';
+import { scrapeProcesses, type PromSample } from '../metrics/prometheus-text.ts';
 import { findFreePort } from '../target/free-port.ts';
 import { startServiceProcess, type ServiceProcess } from '../target/service-process.ts';
 import { ensureServiceBuild } from '../target/service-build.ts';
@@ -105,15 +105,11 @@ export async function startNotificationsBenchTarget(
     pids: services.map((s) => s.process.pid ?? 0),
     exchange,
     logFile: first.logFile,
-    async scrape() {
-      const texts = await Promise.all(
-        services.map(async (s) => {
-          const response = await fetch(`${s.baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
-          return response.text();
-        }),
-      );
-      return texts.flatMap((text) => parsePrometheusText(text).samples);
-    },
+    scrape: () =>
+      scrapeProcesses(
+        services.map((s) => `${s.baseUrl}/metrics`),
+        5000,
+      ),
     async rssBytes() {
       let bytes = 0;
       for (const s of services) {

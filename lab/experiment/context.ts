@@ -2,7 +2,7 @@ import type { RunOptions } from '../scenario.ts';
 import type { LabExporter } from '../exporter/lab-metrics.ts';
 import { nowMs } from '../metrics/clock.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
-import { parsePrometheusText, type PromSample } from '../metrics/prometheus-text.ts';
+import { scrapeProcesses, type PromSample } from '../metrics/prometheus-text.ts';
 import { createHttpClient, type HttpClient, type HttpRequestSpec } from '../load/http-client.ts';
 import { startListenerFleet, type ListenerFleet } from '../load/listener-fleet.ts';
 import { replayLatencyBatch } from '../load/live-latency.ts';
@@ -205,16 +205,8 @@ export function createScenarioContext(deps: ContextDeps): ScenarioContext {
       addToxic: (proxy, toxic) => faultActions.addToxic(toxiproxy, proxy, toxic),
       removeToxic: (proxy, name) => faultActions.removeToxic(toxiproxy, proxy, name),
     },
-    async scrape(service) {
-      // Every process of the service, read as one scrape (counters add up, RSS is the total).
-      const texts = await Promise.all(
-        deps.target.processMetricsUrls[service].map(async (url) => {
-          const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-          return response.text();
-        }),
-      );
-      return texts.flatMap((text) => parsePrometheusText(text).samples);
-    },
+    // Every process of the service, read as one scrape.
+    scrape: (service) => scrapeProcesses(deps.target.processMetricsUrls[service], 2000),
     breakerTimeline: deps.breakers,
   };
   return ctx;

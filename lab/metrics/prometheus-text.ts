@@ -153,3 +153,17 @@ export function histogramQuantile(
 ): number | undefined {
   return quantileFromBuckets(histogramBuckets(samples, baseName, filter), q);
 }
+
+/**
+ * Scrapes every process of one service and reads them as one scrape: counters and histogram
+ * buckets add up, gauges such as RSS give the total.
+ */
+export async function scrapeProcesses(urls: readonly string[], timeoutMs: number): Promise<PromSample[]> {
+  const texts = await Promise.all(
+    urls.map(async (url) => {
+      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      return response.text();
+    }),
+  );
+  return texts.flatMap((text) => parsePrometheusText(text).samples);
+}

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../contracts/http.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../system/notifications/events.ts';
 import {
-  startHarness,
+  portOf,
+  startSiblingHarnesses,
   type NotificationsHarness,
 } from '../../system/notifications/testing/notifications-harness.ts';
 import { findFreePort } from './free-port.ts';
@@ -16,14 +17,9 @@ let a: NotificationsHarness;
 let b: NotificationsHarness;
 let haproxy: HaproxyProcess;
 const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
-const portOf = (h: NotificationsHarness) => Number(new URL(h.baseUrl).port);
 
 beforeAll(async () => {
-  a = await startHarness();
-  b = await startHarness({
-    NOTIFICATIONS_EXCHANGE: a.config.NOTIFICATIONS_EXCHANGE,
-    REPLAY_STREAM_KEY: a.config.REPLAY_STREAM_KEY,
-  });
+  [a, b] = await startSiblingHarnesses();
   haproxy = startHaproxyProcess({
     listen: { host: '127.0.0.1', port: await findFreePort() },
     servers: [a, b].map((h) => ({ host: '127.0.0.1', port: portOf(h) })),

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
@@ -6,6 +5,7 @@ import { createBroadcaster } from './broadcaster.ts';
 import { createNotificationsMetrics } from './notifications-metrics.ts';
 import type { ReplayEntry, ReplayStore } from './redis-replay-store.ts';
 import { createSseHub } from './sse.ts';
+import { FakeSseResponse } from './testing/fake-sse-response.ts';
 import { makeEnvelope } from './testing/notifications-harness.ts';
 
 /** An in-memory replay buffer whose appends of the listed messageIds fail after `failAfterMs`. */
@@ -29,40 +29,6 @@ function memoryReplay(failing: Set<string>, failAfterMs: number) {
     },
   };
   return { store, entries };
-}
-
-class FakeResponse extends EventEmitter {
-  chunks: string[] = [];
-  writableLength = 0;
-  writableNeedDrain = false;
-  destroyed = false;
-  removeHeader(): void {}
-  writeHead(): this {
-    return this;
-  }
-  flushHeaders(): void {}
-  corked = 0;
-  cork(): void {
-    this.corked++;
-  }
-  uncork(): void {
-    this.corked--;
-  }
-  /** Frames go to the response's socket once the headers are out: here, the fake itself. */
-  get socket(): this {
-    return this;
-  }
-  write(chunk: string | Buffer): boolean {
-    this.chunks.push(chunk.toString());
-    return true;
-  }
-  destroy(): void {
-    this.destroyed = true;
-    this.emit('close');
-  }
-  end(): void {
-    this.emit('close');
-  }
 }
 
 describe('gaps in the replay buffer', () => {
@@ -95,7 +61,7 @@ describe('gaps in the replay buffer', () => {
       timeout: 5_000,
     });
 
-    const res = new FakeResponse();
+    const res = new FakeSseResponse();
     sse.handle(
       {
         url: '/api/notifications/stream',
@@ -123,7 +89,7 @@ describe('gaps in the replay buffer', () => {
       drainTimeoutMs: 5_000,
     });
     const broadcaster = createBroadcaster({ sinks: [sse.sink], replay: replay.store, metrics, logger });
-    const res = new FakeResponse();
+    const res = new FakeSseResponse();
     sse.handle(
       { url: '/api/notifications/stream', headers: {} } as IncomingMessage,
       res as unknown as ServerResponse,

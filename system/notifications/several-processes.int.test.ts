@@ -4,22 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../contracts/http.ts';
 import type { Envelope } from '../../contracts/envelope.ts';
 import type { ClientToServerEvents, ConnectedEvent, ServerToClientEvents } from './events.ts';
-import { startHarness, type NotificationsHarness } from './testing/notifications-harness.ts';
+import { portOf, startSiblingHarnesses, type NotificationsHarness } from './testing/notifications-harness.ts';
 import { openSse } from './testing/sse-test-client.ts';
 import { startSwitchableForwarder, type SwitchableForwarder } from './testing/switchable-forwarder.ts';
 
-// Two instances as two processes would be: one exchange, one replay stream, one Redis.
 let a: NotificationsHarness;
 let b: NotificationsHarness;
 let forwarder: SwitchableForwarder;
-const portOf = (h: NotificationsHarness) => Number(new URL(h.baseUrl).port);
 
 beforeAll(async () => {
-  a = await startHarness();
-  b = await startHarness({
-    NOTIFICATIONS_EXCHANGE: a.config.NOTIFICATIONS_EXCHANGE,
-    REPLAY_STREAM_KEY: a.config.REPLAY_STREAM_KEY,
-  });
+  [a, b] = await startSiblingHarnesses();
   forwarder = await startSwitchableForwarder(portOf(a));
 });
 afterAll(async () => {

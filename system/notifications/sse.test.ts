@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -6,46 +5,8 @@ import { toNotification } from './events.ts';
 import { createNotificationsMetrics, type NotificationsMetrics } from './notifications-metrics.ts';
 import type { ReplayStore } from './redis-replay-store.ts';
 import { createSseHub, type SseHub } from './sse.ts';
+import { FakeSseResponse } from './testing/fake-sse-response.ts';
 import { makeEnvelope } from './testing/notifications-harness.ts';
-
-/** The slice of ServerResponse the hub uses; `accepting` decides what write() answers. */
-class FakeResponse extends EventEmitter {
-  chunks: string[] = [];
-  accepting = true;
-  writableLength = 0;
-  destroyed = false;
-  ended = false;
-  writableNeedDrain = false;
-  removeHeader(): void {}
-  writeHead(): this {
-    return this;
-  }
-  flushHeaders(): void {}
-  corked = 0;
-  cork(): void {
-    this.corked++;
-  }
-  uncork(): void {
-    this.corked--;
-  }
-  /** Frames go to the response's socket once the headers are out: here, the fake itself. */
-  get socket(): this {
-    return this;
-  }
-  write(chunk: string | Buffer): boolean {
-    this.chunks.push(chunk.toString());
-    if (!this.accepting) this.writableLength += chunk.length;
-    return this.accepting;
-  }
-  destroy(): void {
-    this.destroyed = true;
-    this.emit('close');
-  }
-  end(): void {
-    this.ended = true;
-    this.emit('close');
-  }
-}
 
 const replay: ReplayStore = {
   append: () => Promise.resolve('1-0'),
@@ -56,8 +17,8 @@ const replay: ReplayStore = {
 let hub: SseHub;
 let metrics: NotificationsMetrics;
 
-function connect(url = '/api/notifications/stream'): FakeResponse {
-  const res = new FakeResponse();
+function connect(url = '/api/notifications/stream'): FakeSseResponse {
+  const res = new FakeSseResponse();
   hub.handle({ url, headers: {} } as IncomingMessage, res as unknown as ServerResponse);
   return res;
 }
@@ -181,7 +142,7 @@ describe('SSE replay on reconnect', () => {
       maxBufferedBytes: 100_000,
       drainTimeoutMs: 5_000,
     });
-    const res = new FakeResponse();
+    const res = new FakeSseResponse();
     racingHub.handle(
       { url: '/api/notifications/stream', headers: { 'last-event-id': 'm-4' } } as unknown as IncomingMessage,
       res as unknown as ServerResponse,

@@ -127,3 +127,16 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     },
   };
 }
+
+/** Port of a harness's HTTP server. */
+export const portOf = (h: NotificationsHarness): number => Number(new URL(h.baseUrl).port);
+
+/** Two instances as two notifications processes would be: one exchange, one replay stream, one Redis. */
+export async function startSiblingHarnesses(): Promise<[NotificationsHarness, NotificationsHarness]> {
+  const a = await startHarness();
+  const b = await startHarness({
+    NOTIFICATIONS_EXCHANGE: a.config.NOTIFICATIONS_EXCHANGE,
+    REPLAY_STREAM_KEY: a.config.REPLAY_STREAM_KEY,
+  });
+  return [a, b];
+}
