@@ -13,9 +13,12 @@ import { runExperiment, steadyStateGates, SteadyStateError } from './experiment/
 import { createServiceSampler, type ServiceSampler } from './experiment/service-sampler.ts';
 import {
   httpMetrics,
+  journeyCoverageMetrics,
+  journeyUrlsOf,
   notificationLatencyTimeline,
   notificationMetrics,
 } from './experiment/standard-metrics.ts';
+import { createJourneyCollector } from './probes/journeys.ts';
 import { allGatesPassed, judgeGates } from './gates/judge-gates.ts';
 import { createSeededRandom } from './faults/random.ts';
 import type { HttpClient } from './load/http-client.ts';
@@ -182,6 +185,7 @@ async function measure(
   });
   const monitor = createEventLoopMonitor();
   resources.sampler = createServiceSampler(target.processMetricsUrls, startedMs);
+  const journeys = createJourneyCollector({ urls: journeyUrlsOf(target) });
   const annotations = createAnnotationLog({
     dir: scenarioDir,
     stamp: fileTimestamp(startedAt),
@@ -252,6 +256,7 @@ async function measure(
   const notificationLatency: LatencyPoint[] = [];
   monitor.start();
   resources.sampler.start();
+  journeys.start();
   if (!run.quiet) progress.start();
   annotations.add({ kind: 'run', name: runId, event: 'start' });
   try {
@@ -260,11 +265,17 @@ async function measure(
       restart,
       async () => {
         Object.assign(metrics, httpMetrics(recorder, stats));
+        const collected = await journeys.collect();
+        const withJourneys = ctx.expectedNotifications().map((e) => {
+          const journey = collected.lookup(e);
+          return journey ? { ...e, journey } : e;
+        });
         Object.assign(
           metrics,
-          await notificationMetrics(resources.fleets, ctx.expectedNotifications(), clock.phaseAt, (a) =>
+          await notificationMetrics(resources.fleets, withJourneys, clock.phaseAt, (a) =>
             notificationLatency.push(...notificationLatencyTimeline(a, startedMs)),
           ),
+          journeyCoverageMetrics(withJourneys, collected),
         );
         metrics['listeners.connected'] = peakListeners;
       },

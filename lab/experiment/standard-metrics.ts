@@ -7,6 +7,33 @@ import type { RequestStats } from '../load/request-stats.ts';
 import type { ExpectedNotification } from '../measure/correlation.ts';
 import type { FleetAnalysis } from '../load/fleet-analysis.ts';
 import type { LatencyPoint } from '../report/result-schema.ts';
+import { journeyMetrics } from '../measure/journey-stages.ts';
+import type { CollectedJourneys } from '../probes/journeys.ts';
+import { routes } from '../../contracts/http.ts';
+import { journeysRoute } from '../../contracts/journey.ts';
+import type { Target } from '../target/target.ts';
+
+/** Every service process's journey log: next to its `/metrics`. */
+export function journeyUrlsOf(target: Pick<Target, 'processMetricsUrls'>): string[] {
+  return Object.values(target.processMetricsUrls)
+    .flat()
+    .map((url) => url.replace(new RegExp(`${routes.metrics}$`), journeysRoute));
+}
+
+/**
+ * `journey.notifications`: expected notifications whose journey every service marked (the others
+ * are left out of `journey.*`); `journey.lostMarks`: marks the services' bounded logs overwrote
+ * before the lab read them.
+ */
+export function journeyCoverageMetrics(
+  expected: readonly ExpectedNotification[],
+  collected: Pick<CollectedJourneys, 'lost'>,
+): Record<string, number> {
+  return {
+    'journey.notifications': expected.filter((e) => e.journey).length,
+    'journey.lostMarks': collected.lost,
+  };
+}
 
 /**
  * Metrics every run reports (README "Result metrics"):
@@ -95,6 +122,7 @@ export async function notificationMetrics(
   for (const [key, value] of Object.entries(sum)) out[`notifications.${key}`] = value;
   if (analysis.latency.count > 0)
     Object.assign(out, latencyMetrics('notifications.latency', analysis.latency.summary()));
+  Object.assign(out, journeyMetrics('journey', analysis.journey));
   if (analysis.timeToLastSubscriber.count > 0) {
     Object.assign(
       out,
@@ -133,7 +161,9 @@ async function perPhase(
     out[phaseMetricName(phase, 'notifications.missing')] = missing;
     if (analysis.latency.count > 0) {
       out[phaseMetricName(phase, 'notifications.latency.p99Ms')] = analysis.latency.summary().p99Ms;
+      out[phaseMetricName(phase, 'notifications.latency.meanMs')] = analysis.latency.summary().meanMs;
     }
+    Object.assign(out, journeyMetrics(phaseMetricName(phase, 'journey'), analysis.journey));
   }
 }
 

@@ -5,6 +5,7 @@ import {
   type LatencyHistogram,
 } from '../metrics/latency-histogram.ts';
 import { type ExpectedNotification } from '../measure/correlation.ts';
+import { createJourneyBreakdown, type JourneyBreakdown } from '../measure/journey-stages.ts';
 import {
   clientKinds,
   transports,
@@ -34,6 +35,8 @@ export interface FleetAnalysis {
   timeToLastSubscriber: LatencyHistogram;
   /** Correlation ids of which at least one notification reached at least one listener. */
   reachedCorrelationIds: Set<string>;
+  /** Where the time went, over every receipt of a notification with a journey. */
+  journey: JourneyBreakdown;
 }
 
 function emptyGroup(expected: number): GroupAnalysis {
@@ -101,5 +104,7 @@ export function mergeAnalyses(
     reachedCorrelationIds.add(notification.correlationId);
     timeToLastSubscriber.record(last - notification.intendedSendUs);
   });
-  return { byTransport, byClient, latency, timeToLastSubscriber, reachedCorrelationIds };
+  const journey = createJourneyBreakdown();
+  for (const reply of replies) journey.merge(createJourneyBreakdown(reply.journey));
+  return { byTransport, byClient, latency, timeToLastSubscriber, reachedCorrelationIds, journey };
 }

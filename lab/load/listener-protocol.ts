@@ -4,6 +4,7 @@ import type { DeliveryTotals, ListenerDelivery } from '../measure/delivery-analy
 import type { GeneratorSample } from '../metrics/event-loop-monitor.ts';
 import type { Transport } from '../../contracts/transports.ts';
 import type { ExpectedNotification } from '../measure/correlation.ts';
+import type { EncodedJourneyBreakdown } from '../measure/journey-stages.ts';
 export { transports, type Transport } from '../../contracts/transports.ts';
 
 /**
@@ -115,6 +116,8 @@ export interface AnalysisMessage {
   byClient: Record<Transport, Record<ClientKind, TransportAnalysis>>;
   /** Per expected notification (same index): its last receipt at this process's listeners, epoch µs, or 0. */
   lastReceiptUs: number[];
+  /** Where the time went, over this process's receipts of notifications with a journey. */
+  journey: EncodedJourneyBreakdown;
 }
 
 export type WorkerMessage = StatusMessage | AnalysisMessage | { type: 'fatal'; message: string };

@@ -7,6 +7,7 @@ import { createEventLoopMonitor } from '../metrics/event-loop-monitor.ts';
 import type { NotificationReceipt } from '../measure/correlation.ts';
 import { createLiveLatencyJoin } from '../measure/live-latency-join.ts';
 import { joinReceipts } from '../measure/receipt-join.ts';
+import { breakdownOf, createJourneyBreakdown } from '../measure/journey-stages.ts';
 import { openEventSourceListener } from './eventsource-listener.ts';
 import { openLeanSocketIoListener } from './lean-socketio-listener.ts';
 import {
@@ -216,7 +217,12 @@ function analyze(message: AnalyzeMessage): AnalysisMessage {
       };
     }
   }
-  return { type: 'analysis', byClient, lastReceiptUs };
+  const journey = createJourneyBreakdown();
+  for (const transport of transports) {
+    const own = listeners.filter((l) => l.transport === transport).map((l) => l.receipts);
+    journey.merge(breakdownOf(message.expected, own, transport));
+  }
+  return { type: 'analysis', byClient, lastReceiptUs, journey: journey.encode() };
 }
 
 function stop(): void {

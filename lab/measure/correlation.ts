@@ -8,6 +8,8 @@
  * (receipt-join.ts). So `notifications.latency` is always receipt − intended send, whoever sent.
  */
 
+import type { JourneyTimes } from './journey-stages.ts';
+
 /** Which notification: one write causes several types, all carrying the write's correlation id. */
 export interface NotificationRef {
   type: string;
@@ -18,6 +20,8 @@ export interface NotificationRef {
 export interface ExpectedNotification extends NotificationRef {
   /** Epoch microseconds: when the causing write (or the bench's publish) was scheduled to leave. */
   intendedSendUs: number;
+  /** What the services marked on its way, once the lab has read their journey logs. */
+  journey?: JourneyTimes;
 }
 
 /** One notification as one listener saw it. */

@@ -181,6 +181,8 @@ async function wire(deps: WireDeps): Promise<Target> {
     REDIS_URL: rewriteHostPort(upstream.redis, ports.redis),
     LAB_RUN_ID: options.runId,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // The journey breakdown reads every process's marks (read every 2 s, so the ring never wraps).
+    JOURNEY_LOG_SIZE: '100000',
   };
   const envFor = (name: ServiceName, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => ({
     ...process.env,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
 import { defaultUrls } from '../../contracts/default-urls.ts';
 import { httpServerSettings } from '../shared/http-server-limits.ts';
+import { journeySettings } from '../shared/journey-log.ts';
 
 /**
  * Every setting of the Business API, from the environment; the keys are the variable names and each
@@ -18,6 +19,7 @@ export const apiConfigSchema = z.object({
         'closes a connection the balancer is about to reuse.',
     },
   }),
+  ...journeySettings(),
   LOG_LEVEL: env.logLevel().describe('Least severe log level written (pino); `silent` writes nothing.'),
   CORS_ORIGINS: env
     .list()

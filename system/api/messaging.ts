@@ -1,6 +1,7 @@
 import { createAmqpChannelPool, type AmqpChannelPool } from '../shared/amqp-channel-pool.ts';
 import { countPublishes, type AmqpPublisher } from '../shared/amqp-publish.ts';
 import { createResilientPublisher } from '../shared/amqp-resilient-publisher.ts';
+import type { JourneyLog } from '../shared/journey-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createOutboxRelay, type OutboxRelay } from '../shared/outbox/outbox-relay.ts';
 import type { OutboxStore } from '../shared/outbox/outbox-store.ts';
@@ -24,6 +25,7 @@ export function createMessaging(deps: {
   policy: ResiliencePolicy;
   metrics: ApiMetrics;
   logger: Logger;
+  journey: JourneyLog;
 }): Messaging {
   const { config, policy, logger } = deps;
   const pool = createAmqpChannelPool({
@@ -50,6 +52,7 @@ export function createMessaging(deps: {
     policy,
     logger,
     metrics: deps.metrics.outbox,
+    journey: { log: deps.journey, confirmed: 'api.confirmed' },
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     backoff: { initialDelayMs: 100, maxDelayMs: config.OUTBOX_BACKOFF_MAX_MS },

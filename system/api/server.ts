@@ -11,6 +11,7 @@ import {
 } from '../shared/http-server-limits.ts';
 import { createOriginPolicy } from '../shared/origin-policy.ts';
 import { acceptRequestTarget } from '../shared/request-target.ts';
+import type { JourneyLog } from '../shared/journey-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ApiMetrics } from './api-metrics.ts';
 import { createApp } from './app.ts';
@@ -47,6 +48,7 @@ export function createHttpLayer(deps: {
   metrics: ApiMetrics;
   logger: Logger;
   retryAfterSec: number;
+  journey?: JourneyLog;
 }): { app: Express; server: http.Server } {
   const { config, metrics, responses } = deps;
   const dedupe = (windowSec: number) =>
@@ -62,7 +64,12 @@ export function createHttpLayer(deps: {
     service: deps.service,
     dedupeGet: dedupe(config.DEDUPE_GET_WINDOW_SEC),
     dedupePut: dedupe(config.DEDUPE_PUT_WINDOW_SEC),
-    ops: createOpsRoutes({ service: 'api', checks: deps.checks, registry: metrics.registry }),
+    ops: createOpsRoutes({
+      service: 'api',
+      checks: deps.checks,
+      registry: metrics.registry,
+      ...(deps.journey ? { journeys: deps.journey } : {}),
+    }),
     logger: deps.logger,
     metrics,
     maxBodyBytes: config.MAX_BODY_BYTES,

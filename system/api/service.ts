@@ -5,6 +5,7 @@ import { topology } from '../../contracts/topology.ts';
 import { startBreakerProbe } from '../shared/breaker-probe.ts';
 import { observeBreakers } from '../shared/breaker-observer.ts';
 import { closeHttp, listenHttp } from '../shared/http-lifecycle.ts';
+import { createJourneyLog } from '../shared/journey-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import { migrateWithRetry } from '../shared/migrate.ts';
 import type { OutboxStats } from '../shared/outbox/outbox-store.ts';
@@ -60,9 +61,11 @@ export async function createApiService(config: ApiConfig, logger: Logger): Promi
   });
   const { amqpPolicy, redisPolicy } = buildPolicies(config);
   const stopObserving = observeBreakers([amqpPolicy, redisPolicy], { metrics, logger });
+  const journey = createJourneyLog(config.JOURNEY_LOG_SIZE);
   const messaging = createMessaging({
     config,
     instanceId,
+    journey,
     outbox: database.outbox,
     policy: amqpPolicy,
     metrics,
@@ -89,6 +92,7 @@ export async function createApiService(config: ApiConfig, logger: Logger): Promi
     wakeRelay: () => relay.wake(),
     retryAfterSec,
     confirms: metrics.outbox.publishConfirms,
+    journey,
     logger,
   });
   const checks = createApiHealthChecks({
@@ -108,6 +112,7 @@ export async function createApiService(config: ApiConfig, logger: Logger): Promi
     metrics,
     logger,
     retryAfterSec,
+    journey,
   });
 
   let stopProbe: () => void = () => undefined;

@@ -2,6 +2,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { createAmqpConsumer, type AmqpConsumer } from '../shared/amqp-consumer.ts';
 import { runWithContext } from '../shared/correlation.ts';
 import { parseEnvelope } from '../../contracts/envelope.ts';
+import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import { assertNotificationsTopology } from '../shared/topology.ts';
 import type { Broadcaster } from './broadcaster.ts';
@@ -28,6 +29,8 @@ export interface NotificationConsumerOptions {
    * was published meanwhile is lost.
    */
   onQueueLost?: () => void;
+  /** Marks when each notification arrived. */
+  journey?: JourneyLog;
 }
 
 /**
@@ -86,6 +89,7 @@ export function createNotificationConsumer(options: NotificationConsumerOptions)
   let setups = 0;
 
   async function onMessage(message: ConsumeMessage, channel: Channel): Promise<void> {
+    const receivedAtUs = epochUs();
     const parsed = parseEnvelope(message.content);
     if (!parsed.ok) {
       metrics.consumed.inc({ type: 'invalid', result: 'dead_lettered' });
@@ -97,6 +101,9 @@ export function createNotificationConsumer(options: NotificationConsumerOptions)
       return;
     }
     const { envelope } = parsed;
+    if (options.journey?.enabled) {
+      options.journey.mark('notifications.received', envelope.correlationId, envelope.type, receivedAtUs);
+    }
     if (recent.seen(envelope.messageId)) {
       channel.ack(message);
       metrics.consumed.inc({ type: envelope.type, result: 'duplicate' });

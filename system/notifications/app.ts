@@ -4,6 +4,7 @@ import type { Histogram, Registry } from 'prom-client';
 import type { HealthCheck } from '../shared/health.ts';
 import { AppError } from '../shared/errors.ts';
 import { createOpsRoutes } from '../shared/http-ops.ts';
+import type { JourneyLog } from '../shared/journey-log.ts';
 import { methodNotAllowed, routeNotFound } from '../shared/http-problem.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNotificationsErrorMiddleware } from './error-middleware.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   logger: Pick<Logger, 'error'>;
   /** Which browser origins may open a stream (CORS_ORIGINS). */
   origins: OriginPolicy;
+  /** Served from `/journeys` when on. */
+  journeys?: JourneyLog;
 }
 
 const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
@@ -107,7 +110,14 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.use(securityHeaders);
   app.use(httpMetricsMiddleware(deps.httpDuration, { skip: (req) => ssePaths.includes(req.path) }));
-  app.use(createOpsRoutes({ service: 'notifications', checks: deps.checks, registry: deps.registry }));
+  app.use(
+    createOpsRoutes({
+      service: 'notifications',
+      checks: deps.checks,
+      registry: deps.registry,
+      ...(deps.journeys ? { journeys: deps.journeys } : {}),
+    }),
+  );
   app.head(ssePaths, headStream);
   app.get(ssePaths, checkOrigin(deps.origins), (req, res) => deps.sse.handle(req, res));
   app.all(ssePaths, methodNotAllowed('GET, HEAD'));

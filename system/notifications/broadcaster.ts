@@ -1,3 +1,4 @@
+import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Envelope } from '../../contracts/envelope.ts';
 import { toNotification, type Notification } from './events.ts';
@@ -53,6 +54,8 @@ export interface BroadcasterOptions {
   /** Most notifications fanned out together when a backlog has formed (default 16). */
   maxBatch?: number;
   now?: () => number;
+  /** Marks when each transport's fan-out of a notification began and ended. */
+  journey?: JourneyLog;
 }
 
 /**
@@ -98,13 +101,21 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
     }
   }
 
+  const journey = options.journey?.enabled ? options.journey : undefined;
   function fanOut(notifications: Notification[]): void {
     for (const sink of sinks) {
       const started = performance.now();
+      const startUs = journey ? epochUs() : 0;
       const deliveries =
         notifications.length > 1 && sink.broadcastBatch
           ? sink.broadcastBatch(notifications)
           : notifications.map((n) => sink.broadcast(n));
+      if (journey) {
+        const endUs = epochUs();
+        for (const { envelope } of notifications) {
+          journey.mark(`fanout.${sink.transport}`, envelope.correlationId, envelope.type, startUs, endUs);
+        }
+      }
       const labels = { transport: sink.transport };
       logger.debug(
         { ...labels, notifications: notifications.length, fanOutMs: Math.round(performance.now() - started) },

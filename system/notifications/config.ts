@@ -4,6 +4,7 @@ import { defaultUrls } from '../../contracts/default-urls.ts';
 import { topology } from '../../contracts/topology.ts';
 import { notificationsProcesses } from '../../contracts/haproxy-config.ts';
 import { httpServerSettings } from '../shared/http-server-limits.ts';
+import { journeySettings } from '../shared/journey-log.ts';
 
 /**
  * Environment variables of the notifications service; every one has a working default and says what
@@ -31,6 +32,7 @@ export const notificationsConfigSchema = z.object({
         'Every SSE and Socket.IO listener holds a connection: the bound is set for the listener fleets.',
     },
   }),
+  ...journeySettings(),
   CORS_ORIGINS: env
     .list()
     .describe(

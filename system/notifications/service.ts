@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { AmqpConsumer } from '../shared/amqp-consumer.ts';
 import type { HealthCheck } from '../shared/health.ts';
 import { listenHttp } from '../shared/http-lifecycle.ts';
+import { createJourneyLog } from '../shared/journey-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
 import { countCommands } from '../shared/redis-command-counting.ts';
@@ -103,6 +104,7 @@ export async function createNotificationsService(
   });
   // Filled once the consumer exists; the ops routes read the list on every request.
   const checks: HealthCheck[] = [];
+  const journey = createJourneyLog(config.JOURNEY_LOG_SIZE);
   const app = createApp({
     sse,
     registry: serviceMetrics.registry,
@@ -111,6 +113,7 @@ export async function createNotificationsService(
     apiBaseUrl: config.API_BASE_URL,
     logger,
     origins,
+    journeys: journey,
   });
   // Express is attached before Socket.IO, so engine.io can take its own path away from it.
   // The request target is checked before express parses it (absolute-form, unparseable URLs).
@@ -145,7 +148,13 @@ export async function createNotificationsService(
   });
   // SSE first: its fan-out costs a fraction of Socket.IO's per client (measured by the bench), so
   // its clients are not kept waiting behind the dearer transport.
-  const broadcaster = createBroadcaster({ sinks: [sse.sink, socket.sink], replay, metrics, logger });
+  const broadcaster = createBroadcaster({
+    sinks: [sse.sink, socket.sink],
+    replay,
+    metrics,
+    logger,
+    journey,
+  });
   const queue = `notifications.${instanceId()}`;
   const consumer = createNotificationConsumer({
     url: config.AMQP_URL,
@@ -158,6 +167,7 @@ export async function createNotificationsService(
     broadcaster,
     metrics,
     logger,
+    journey,
   });
   checks.push(...healthChecks(consumer, redis));
 

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { checkHealth, type HealthCheck } from './health.ts';
 import { routes } from '../../contracts/http.ts';
+import { createJourneyRoutes, type JourneyLog } from './journey-log.ts';
 
 export interface OpsRoutesOptions {
   service: string;
@@ -9,14 +10,18 @@ export interface OpsRoutesOptions {
   registry: Registry;
   /** Per-check timeout in milliseconds. */
   checkTimeoutMs?: number;
+  /** Serves `/journeys` when the log is on. */
+  journeys?: JourneyLog;
 }
 
 /**
  * `/health` (every dependency), `/health/ready` (503 when a required dependency is down),
  * `/health/live` (the process runs) and `/metrics` (Prometheus exposition).
  */
-export function createOpsRoutes({ service, checks, registry, checkTimeoutMs }: OpsRoutesOptions): Router {
+export function createOpsRoutes(options: OpsRoutesOptions): Router {
+  const { service, checks, registry, checkTimeoutMs } = options;
   const router = Router();
+  if (options.journeys) router.use(createJourneyRoutes(options.journeys));
   const startedAt = Date.now();
   router.get('/health', async (_req, res) => {
     const report = await checkHealth(checks, checkTimeoutMs);

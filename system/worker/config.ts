@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, loadConfig } from '../shared/config.ts';
 import { defaultUrls } from '../../contracts/default-urls.ts';
 import { httpServerSettings } from '../shared/http-server-limits.ts';
+import { journeySettings } from '../shared/journey-log.ts';
 
 const delayList = (fallback: string) =>
   z
@@ -20,6 +21,7 @@ const delayList = (fallback: string) =>
 export const workerConfigSchema = z.object({
   PORT: env.port(5002).describe("Port of the worker's `/health` and `/metrics`."),
   ...httpServerSettings({ maxConnections: 1_000, keepAliveTimeoutMs: 5_000 }),
+  ...journeySettings(),
   LOG_LEVEL: env.logLevel().describe('Least severe log level written (pino); `silent` writes nothing.'),
   DATABASE_URL: env
     .url(defaultUrls.database, ['postgres:', 'postgresql:', 'mssql:'])

@@ -15,6 +15,7 @@ import {
   type RetryOptions,
 } from './failure-policy.ts';
 import type { MessageHandler } from './handlers/handler-deps.ts';
+import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 import { workerRetryQueueName, type WorkerTopologyNames } from '../../contracts/topology.ts';
 
@@ -33,6 +34,8 @@ export interface WorkerConsumerOptions {
   reconnect?: BackoffOptions;
   heartbeatSec?: number;
   connect?: AmqpConnectFn;
+  /** Marks when each domain event arrived. */
+  journey?: JourneyLog;
 }
 
 const isDomainEventType = (type: string): type is DomainEventType =>
@@ -133,9 +136,13 @@ export function createWorkerConsumer(options: WorkerConsumerOptions): AmqpConsum
 
   async function onMessage(message: ConsumeMessage, channel: Channel): Promise<void> {
     const started = performance.now();
+    const receivedAtUs = epochUs();
     const attempt = attemptsSoFar(message.properties.headers) + 1;
     const parsed = parseEnvelope(message.content);
     const type = parsed.ok ? parsed.envelope.type : 'unknown';
+    if (parsed.ok && options.journey?.enabled) {
+      options.journey.mark('worker.received', parsed.envelope.correlationId, type, receivedAtUs);
+    }
     try {
       if (!parsed.ok) {
         return await deadLetter(message, channel, {

@@ -7,6 +7,7 @@ import { countPublishes } from '../shared/amqp-publish.ts';
 import { createResilientPublisher } from '../shared/amqp-resilient-publisher.ts';
 import { observeBreakers } from '../shared/breaker-observer.ts';
 import { closeHttp, listenHttp } from '../shared/http-lifecycle.ts';
+import { createJourneyLog } from '../shared/journey-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
 import { migrateWithRetry } from '../shared/migrate.ts';
@@ -86,6 +87,7 @@ export async function createWorkerService(
     ),
     policy: policies.amqp,
   });
+  const journey = createJourneyLog(config.JOURNEY_LOG_SIZE);
   const relay = createOutboxRelay({
     store: database.outbox,
     producer: workerProducer,
@@ -93,6 +95,7 @@ export async function createWorkerService(
     policy: policies.amqp,
     logger,
     metrics: outboxMetrics,
+    journey: { log: journey, confirmed: 'worker.confirmed' },
     batchSize: config.OUTBOX_BATCH_SIZE,
   });
   const worker = createWorker({
@@ -106,6 +109,7 @@ export async function createWorkerService(
     relay,
     metrics,
     logger,
+    journey,
   });
   const checks = createWorkerHealthChecks({
     store,
@@ -117,7 +121,7 @@ export async function createWorkerService(
   const limits = httpServerLimitsOf(config);
   const server = http.createServer(
     httpServerOptions(limits),
-    createApp({ checks, registry: serviceMetrics.registry }),
+    createApp({ checks, registry: serviceMetrics.registry, journey }),
   );
   applyHttpServerLimits(server, limits);
   const retention = createRetentionSweeper({

@@ -2,6 +2,7 @@ import type { AmqpConnectFn } from '../shared/amqp-connect.ts';
 import type { AmqpConsumer } from '../shared/amqp-consumer.ts';
 import type { AmqpPublisher } from '../shared/amqp-publish.ts';
 import type { BackoffOptions } from '../shared/backoff-delay.ts';
+import type { JourneyLog } from '../shared/journey-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { OutboxRelay } from '../shared/outbox/outbox-relay.ts';
 import { createWorkerConsumer } from './consumer.ts';
@@ -28,6 +29,7 @@ export interface WorkerDeps {
   reconnect?: BackoffOptions;
   heartbeatSec?: number;
   connect?: AmqpConnectFn;
+  journey?: JourneyLog;
 }
 
 export interface Worker {
@@ -66,6 +68,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     reconnect: deps.reconnect,
     heartbeatSec: deps.heartbeatSec,
     connect: deps.connect,
+    ...(deps.journey ? { journey: deps.journey } : {}),
   });
   metrics.consumerConnected.set(0);
 

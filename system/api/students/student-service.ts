@@ -1,6 +1,7 @@
 import { currentCorrelationId, newCorrelationId } from '../../shared/correlation.ts';
 import { createEnvelope, type DomainEventType, type Envelope } from '../../../contracts/envelope.ts';
 import { AppError } from '../../shared/errors.ts';
+import type { JourneyLog } from '../../shared/journey-log.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AmqpPublisher } from '../../shared/amqp-publish.ts';
 import type { OutboxMessage } from '../../shared/outbox/outbox-store.ts';
@@ -34,6 +35,8 @@ export interface StudentServiceDeps {
   /** Seconds clients are told to wait when the broker is unavailable (direct mode). */
   retryAfterSec: number;
   confirms?: Counter<'producer' | 'exchange'>;
+  /** Marks each write's commit (and, in direct mode, its broker confirm). */
+  journey?: JourneyLog;
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -83,7 +86,10 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
       ? (s: Student) => [eventOf(type, type === 'student.deleted' ? { id: s.id } : s)]
       : undefined;
 
+  const journey = deps.journey?.enabled ? deps.journey : undefined;
   async function afterWrite(type: DomainEventType, student: Student): Promise<void> {
+    const correlationId = currentCorrelationId();
+    if (journey && correlationId) journey.mark('api.committed', correlationId, type);
     if (publishMode === 'outbox') return deps.wakeRelay();
     const { envelope, exchange, routingKey } = eventOf(
       type,
@@ -98,6 +104,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
         { ...publishOptionsFor(envelope), mandatory: true },
       );
       deps.confirms?.inc({ producer: 'api', exchange });
+      journey?.mark('api.confirmed', envelope.correlationId, type);
     } catch (error) {
       deps.logger.warn({ err: error, type, studentId: student.id }, 'direct publish failed after commit');
       throw unavailable(error);

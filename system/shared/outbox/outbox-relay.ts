@@ -4,6 +4,8 @@ import { type Envelope } from '../../../contracts/envelope.ts';
 import type { Logger } from '../logger.ts';
 import { isBrokenCircuitError, type ResiliencePolicy } from '../resilience-policy.ts';
 import type { OutboxMetrics } from './outbox-metrics.ts';
+import { epochUs, type JourneyLog } from '../journey-log.ts';
+import type { JourneyMark } from '../../../contracts/journey.ts';
 import type { OutboxStats, OutboxStore, PendingOutboxRow } from './outbox-store.ts';
 import { publishOptionsFor } from '../amqp-publish.ts';
 
@@ -30,6 +32,8 @@ export interface OutboxRelayOptions {
    * rightly be nobody (default false).
    */
   mandatory?: boolean;
+  /** Marks each row's broker confirm in the journey log under this mark. */
+  journey?: { log: JourneyLog; confirmed: Extract<JourneyMark, 'api.confirmed' | 'worker.confirmed'> };
 }
 
 export interface OutboxRelay {
@@ -72,8 +76,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     });
 
   const mandatory = options.mandatory ?? false;
+  const journey = options.journey?.log.enabled ? options.journey : undefined;
   const publishRows = async (rows: PendingOutboxRow[]) => {
-    const messages = rows.map((row) => toOutgoing(row, mandatory));
+    const parsed = rows.map(parseRow);
+    const messages = rows.map((row, i) => toOutgoing(row, parsed[i], mandatory));
     try {
       await publisher.publishBatch(messages);
     } catch (error) {
@@ -83,6 +89,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       throw error;
     }
     countByExchange(rows, (exchange, n) => metrics?.publishConfirms.inc({ producer, exchange }, n));
+    if (journey) {
+      const atUs = epochUs();
+      for (const envelope of parsed) {
+        if (envelope) journey.log.mark(journey.confirmed, envelope.correlationId, envelope.type, atUs);
+      }
+    }
   };
 
   async function runOnce(): Promise<void> {
@@ -130,13 +142,23 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
  * Rows hold envelopes validated when they were written: a plain JSON.parse for the AMQP properties
  * (no schema validation per message; the relay is on the hot path of every event).
  */
-function toOutgoing(row: PendingOutboxRow, mandatory: boolean): OutgoingMessage {
-  let options: OutgoingMessage['options'];
+function parseRow(row: PendingOutboxRow): Envelope | undefined {
   try {
-    options = publishOptionsFor(JSON.parse(row.envelope) as Envelope);
+    const value: unknown = JSON.parse(row.envelope);
+    return typeof value === 'object' && value !== null ? (value as Envelope) : undefined;
   } catch {
-    options = { messageId: row.messageId, persistent: true, contentType: 'application/json' };
+    return undefined;
   }
+}
+
+function toOutgoing(
+  row: PendingOutboxRow,
+  envelope: Envelope | undefined,
+  mandatory: boolean,
+): OutgoingMessage {
+  const options: OutgoingMessage['options'] = envelope
+    ? publishOptionsFor(envelope)
+    : { messageId: row.messageId, persistent: true, contentType: 'application/json' };
   return {
     exchange: row.exchange,
     routingKey: row.routingKey,
