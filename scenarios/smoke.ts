@@ -93,6 +93,18 @@ export const smoke = defineScenario({
       threshold: 0.95,
     },
     { name: 'writes were accepted', metric: 'events.accepted', op: '>', threshold: 0 },
+    {
+      name: 'every delivered notification has a journey',
+      metric: 'journey.coverage',
+      op: '>=',
+      threshold: 0.99,
+    },
+    {
+      name: 'the journey stages add up to the end-to-end mean (within 5 %)',
+      metric: 'journey.meanGap',
+      op: '<=',
+      threshold: 0.05,
+    },
     ...deliveryGates(),
     { name: 'the breaker opened during the cut', metric: 'breaker.opened', op: '==', threshold: 1 },
     { name: 'the breaker closed after recovery', metric: 'breaker.closedAtEnd', op: '==', threshold: 1 },

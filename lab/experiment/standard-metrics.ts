@@ -122,7 +122,7 @@ export async function notificationMetrics(
   for (const [key, value] of Object.entries(sum)) out[`notifications.${key}`] = value;
   if (analysis.latency.count > 0)
     Object.assign(out, latencyMetrics('notifications.latency', analysis.latency.summary()));
-  Object.assign(out, journeyMetrics('journey', analysis.journey));
+  Object.assign(out, journeyMetrics('journey', analysis.journey), journeyAgreement(analysis, sum.delivered));
   if (analysis.timeToLastSubscriber.count > 0) {
     Object.assign(
       out,
@@ -133,6 +133,23 @@ export async function notificationMetrics(
   out['events.lost'] = [...correlationIds].filter((id) => !analysis.reachedCorrelationIds.has(id)).length;
   await perPhase(out, fleet, expected, phaseAt, listeners);
   return out;
+}
+
+/**
+ * `journey.coverage`: the share of delivered notifications whose stages are known;
+ * `journey.meanGap`: how far the stage means' sum lies from `notifications.latency.meanMs`, as a
+ * share of it (the stages add up exactly per receipt; a gap means receipts without a journey, or
+ * the histogram's rounding of the end-to-end mean).
+ */
+function journeyAgreement(analysis: FleetAnalysis, delivered: number): Record<string, number> {
+  const { journey, latency } = analysis;
+  if (journey.receipts === 0 || latency.count === 0 || delivered === 0) return {};
+  const stageMeansMs = journey.sumUs.reduce((s, us) => s + us, 0) / journey.receipts / 1000;
+  const meanMs = latency.summary().meanMs;
+  return {
+    'journey.coverage': journey.receipts / delivered,
+    'journey.meanGap': meanMs > 0 ? Math.abs(stageMeansMs - meanMs) / meanMs : 0,
+  };
 }
 
 async function perPhase(

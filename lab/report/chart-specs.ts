@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { breakerChart } from './charts/breaker-chart.ts';
+import { journeyChart } from './charts/journey-chart.ts';
 import { hitRateChart, waveHitRateChart } from './charts/hit-rate-charts.ts';
 import { latencyChart, notificationLatencyChart } from './charts/latency-charts.ts';
 import { listenersChart, outboxChart } from './charts/service-charts.ts';
@@ -9,6 +10,7 @@ import type { LabResult } from './result-schema.ts';
 export const chartNames = [
   'latency',
   'notificationLatency',
+  'journey',
   'listeners',
   'outbox',
   'breaker',
@@ -27,6 +29,7 @@ export function chartSpecs(result: LabResult): Partial<Record<ChartName, TopLeve
   const specs: Record<ChartName, TopLevelSpec | undefined> = {
     latency: latencyChart(result),
     notificationLatency: notificationLatencyChart(result),
+    journey: journeyChart(result),
     listeners: listenersChart(result),
     outbox: outboxChart(result),
     breaker: breakerChart(result),

@@ -1,4 +1,6 @@
 import { chartNames, type ChartName } from './chart-specs.ts';
+import { journeyScopes } from './charts/journey-chart.ts';
+import { journeyStages } from '../../contracts/journey.ts';
 import { formatDurationMs, formatMachine, formatNumber, markdownTable } from './markdown-format.ts';
 import { resultStatus, type LabResult } from './result-schema.ts';
 
@@ -8,6 +10,7 @@ export type ChartFiles = Partial<Record<ChartName, string>>;
 const chartTitles: Record<ChartName, string> = {
   latency: 'Request latency over time',
   notificationLatency: 'Notification latency over time',
+  journey: 'Where the time went',
   listeners: 'Listeners connected',
   outbox: 'Outbox backlog',
   breaker: 'Circuit breaker timeline',
@@ -24,6 +27,7 @@ export function renderMarkdown(result: LabResult, chartFiles: ChartFiles = {}): 
     summarySection(result),
     gatesSection(result),
     phasesSection(result),
+    journeySection(result),
     chartsSection(chartFiles),
     metricsSection(result),
     `## Options\n\n\`\`\`json\n${JSON.stringify(result.options, null, 2)}\n\`\`\``,
@@ -74,6 +78,29 @@ function phasesSection(result: LabResult): string {
     p.fault ?? '—',
   ]);
   return `## Phases\n\n${markdownTable(['Phase', 'Start (s)', 'End (s)', 'Duration', 'Fault'], rows)}`;
+}
+
+/**
+ * Each phase's notification journey in milliseconds: the mean stages add up to the mean end-to-end
+ * latency; p50 and p99 are each stage's own.
+ */
+function journeySection(result: LabResult): string {
+  const scopes = journeyScopes(result);
+  if (scopes.length === 0) return '';
+  const rows = scopes.flatMap(({ label, prefix }) =>
+    (['mean', 'p50', 'p99'] as const).map((statistic) => {
+      const values = journeyStages.map((stage) => result.metrics[`${prefix}.${stage}.${statistic}Ms`]);
+      const total = values.reduce<number>((s, v) => s + (v ?? 0), 0);
+      return [label, statistic, ...values.map((v) => formatNumber(v)), formatNumber(total)];
+    }),
+  );
+  return [
+    '## Where the time went',
+    '',
+    "Each delivered notification cut into stages (ms): `api` intended send → commit, `outbox` → broker confirm, `broker` both trips through RabbitMQ, `worker` → the notification confirmed, `fanout` → handed to the listener's socket, `wire` → received. Per notification the stages add up to its end-to-end latency, so the means do too; a p50 or p99 row is each stage's own percentile.",
+    '',
+    markdownTable(['Phase', 'Statistic', ...journeyStages, 'sum'], rows),
+  ].join('\n');
 }
 
 function chartsSection(chartFiles: ChartFiles): string {

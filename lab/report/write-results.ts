@@ -29,6 +29,7 @@ export function fileTimestamp(iso: string): string {
 const chartFileSuffix: Record<ChartName, string> = {
   latency: 'latency',
   notificationLatency: 'notification-latency',
+  journey: 'journey',
   listeners: 'listeners',
   outbox: 'outbox',
   breaker: 'breaker',
