@@ -10,6 +10,7 @@ const root = new URL('../../', import.meta.url).pathname;
 
 interface ComposeService {
   image?: string;
+  command?: string[];
   build?: { context: string; args?: Record<string, string> };
   environment?: Record<string, string>;
   /** docker-compose v1 prints `127.0.0.1:5000:5000/tcp` strings for ports bound to one address. */
@@ -70,6 +71,7 @@ const longRunning = [
   'prometheus',
   'loki',
   'alloy',
+  'tempo',
   'grafana',
 ];
 const composeFiles = ['docker-compose.yml', 'docker-compose.chaos.yml', 'docker-compose.postgres.yml'];
@@ -128,6 +130,7 @@ describe('docker-compose files', () => {
     expect(published('rabbitmq')).toEqual([5672, 15672]);
     expect(published('postgres')).toEqual([5432]);
     expect(published('alloy')).toEqual([12345]);
+    expect(published('tempo')).toEqual([3200, 4317, 4318]);
     expect(service(base, 'mssql').image).toMatch(/^mcr\.microsoft\.com\/mssql\/server:2022-CU\d+-/);
     expect(service(base, 'rabbitmq').image).toMatch(/^rabbitmq:[\d.]+-management$/);
   });
@@ -308,6 +311,70 @@ describe('docker-compose files', () => {
       providers: { options: { path: string } }[];
     };
     expect(providers.providers[0]?.options.path).toBe('/var/lib/grafana/dashboards');
+  });
+
+  it('sends every service’s traces to Tempo, pinned to one release, without waiting for it', () => {
+    const tempo = service(base, 'tempo');
+    expect(tempo.image).toMatch(/^grafana\/tempo:\d+\.\d+\.\d+$/);
+    for (const config of [base, chaos, postgres, postgresChaos])
+      for (const name of apps) {
+        const endpoint = new URL(service(config, name).environment?.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'none:');
+        expect(`${endpoint.protocol}//${endpoint.host}${endpoint.pathname}`, name).toBe('http://tempo:4318/');
+      }
+    // The services start without Tempo: a missing collector costs spans, never requests.
+    for (const name of apps) expect(dependenciesOf(base, name).has('tempo'), name).toBe(false);
+    expect(service(base, 'grafana').depends_on?.tempo?.condition).toBe('service_healthy');
+  });
+
+  it('runs Tempo with OTLP receivers on 4318 and 4317, local storage and a short retention', () => {
+    const tempo = service(base, 'tempo');
+    expect(tempo.command).toEqual(['-config.file=/etc/tempo/tempo.yml']);
+    const volumes = (tempo.volumes ?? []).map((v) => v.replace(root, './').replace(/:rw$/, ''));
+    expect(volumes).toEqual(['./deploy/tempo.yml:/etc/tempo/tempo.yml:ro', 'tempo-data:/var/tempo']);
+    const config = parse(readFileSync(`${root}deploy/tempo.yml`, 'utf8')) as {
+      server: { http_listen_port: number };
+      distributor: { receivers: { otlp: { protocols: Record<string, { endpoint: string }> } } };
+      compactor: { compaction: { block_retention: string } };
+      storage: { trace: { backend: string } };
+      metrics_generator?: unknown;
+    };
+    expect(config.distributor.receivers.otlp.protocols).toEqual({
+      http: { endpoint: '0.0.0.0:4318' },
+      grpc: { endpoint: '0.0.0.0:4317' },
+    });
+    expect(config.storage.trace.backend).toBe('local');
+    const retentionHours = /^(\d+)h$/.exec(config.compactor.compaction.block_retention)?.[1];
+    expect(Number(retentionHours)).toBeGreaterThan(0);
+    expect(Number(retentionHours)).toBeLessThanOrEqual(7 * 24);
+    expect(config.metrics_generator).toBeUndefined();
+  });
+
+  it('provisions a Tempo datasource, which Prometheus exemplars link to by its uid', () => {
+    const tempoPort = (
+      parse(readFileSync(`${root}deploy/tempo.yml`, 'utf8')) as { server: { http_listen_port: number } }
+    ).server.http_listen_port;
+    const { datasources } = parse(
+      readFileSync(`${root}dashboards/provisioning/datasources/datasources.yml`, 'utf8'),
+    ) as {
+      datasources: {
+        type: string;
+        uid?: string;
+        url: string;
+        jsonData?: { exemplarTraceIdDestinations?: { name: string; datasourceUid: string }[] };
+      }[];
+    };
+    // Stable uids: the dashboards and the exemplar link name data sources by uid, never by name.
+    const uids = datasources.map((d) => d.uid);
+    for (const uid of uids) expect(uid).toMatch(/^[\w-]+$/);
+    expect(new Set(uids).size).toBe(uids.length);
+    const tempoSource = datasources.filter((d) => d.type === 'tempo');
+    expect(tempoSource).toHaveLength(1);
+    expect(hostPort(tempoSource[0]?.url)).toBe(`tempo:${tempoPort}`);
+    const prometheus = datasources.find((d) => d.type === 'prometheus');
+    expect(prometheus?.jsonData?.exemplarTraceIdDestinations).toContainEqual({
+      name: 'trace_id',
+      datasourceUid: tempoSource[0]?.uid,
+    });
   });
 
   it('reads only variables that .env.example documents, each under a comment', () => {
