@@ -39,6 +39,15 @@ export const envelopeSchema = z.object({
   occurredAt: z.iso.datetime({ offset: true }),
   producer: z.string().min(1),
   payload: z.union([studentSchema, deletedPayloadSchema]),
+  /**
+   * W3C trace context of the work that made this message (`00-<trace id>-<span id>-<flags>`):
+   * the write's request, then the worker's handling. Listeners can show which trace a
+   * notification belongs to. Absent when nobody traced the cause.
+   */
+  traceparent: z
+    .string()
+    .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
 });
 
 /** The one message body every exchange carries. */
@@ -52,6 +61,7 @@ export interface NewEnvelope {
   producer: string;
   payload: Envelope['payload'];
   messageId?: string;
+  traceparent?: string | undefined;
 }
 
 export function createEnvelope(input: NewEnvelope): Envelope {
@@ -63,6 +73,7 @@ export function createEnvelope(input: NewEnvelope): Envelope {
     occurredAt: (input.occurredAt ?? new Date()).toISOString(),
     producer: input.producer,
     payload: input.payload,
+    ...(input.traceparent ? { traceparent: input.traceparent } : {}),
   };
 }
 

@@ -43,6 +43,7 @@ afterAll(async () => {
 
 interface Receipt {
   transport: Transport;
+  traceparent?: string | undefined;
   type: string;
   correlationId: string;
   receivedAtUs: number;
@@ -53,7 +54,13 @@ function recordSse(sse: SseTestClient, receipts: Receipt[]): void {
     sse.source.addEventListener(type, (event: MessageEvent<string>) => {
       const receivedAtUs = nowUs();
       const envelope = JSON.parse(event.data) as Envelope;
-      receipts.push({ transport: 'sse', type, correlationId: envelope.correlationId, receivedAtUs });
+      receipts.push({
+        transport: 'sse',
+        type,
+        correlationId: envelope.correlationId,
+        receivedAtUs,
+        traceparent: envelope.traceparent,
+      });
     });
   }
 }
@@ -78,13 +85,19 @@ describe('a notification journey through the real services', () => {
     await new Promise((resolve) => socket.once('connected', resolve));
 
     const run = randomUUID();
+    // Tracing is off in these services: the caller's trace context is passed on as it came.
+    const traceId = randomUUID().replaceAll('-', '');
     const intendedSendUs = new Map<string, number>();
     for (let i = 0; i < 5; i++) {
       const correlationId = `journey-${run}-${i}`;
       intendedSendUs.set(correlationId, nowUs());
       const response = await fetch(`${api.baseUrl}/api/students`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+        headers: {
+          'content-type': 'application/json',
+          'x-correlation-id': correlationId,
+          traceparent: `00-${traceId}-${'0'.repeat(15)}${i + 1}-01`,
+        },
         body: JSON.stringify({
           firstName: 'Ada',
           lastName: 'Lovelace',
@@ -98,6 +111,9 @@ describe('a notification journey through the real services', () => {
     await h.waitFor(() => ours().length >= 20, 30_000, 'every notification on both transports');
     sse.close();
     socket.disconnect();
+    for (const receipt of ours().filter((r) => r.transport === 'sse')) {
+      expect(receipt.traceparent?.split('-')[1]).toBe(traceId);
+    }
 
     const collected = await createJourneyCollector({
       urls: [api.baseUrl, worker.baseUrl, h.baseUrl].map((base) => `${base}${journeysRoute}`),

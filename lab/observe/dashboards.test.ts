@@ -159,10 +159,11 @@ describe('Grafana dashboards', () => {
       expect(redFrom(panel), `${file} "${panel.title}"`).toBe(1);
   });
 
-  it('provisions Prometheus as uid "prometheus" and Loki as uid "loki" at their compose addresses', () => {
+  it('provisions Prometheus, Loki and Tempo under their own uids at their compose addresses', () => {
     expect(provisioned.datasources.map((d) => [d.type, d.uid, d.url])).toEqual([
       ['prometheus', 'prometheus', 'http://prometheus:9090'],
       ['loki', 'loki', 'http://loki:3100'],
+      ['tempo', 'tempo', 'http://tempo:3200'],
     ]);
   });
 

@@ -3,6 +3,8 @@ import { createAmqpConsumer, type AmqpConsumer } from '../shared/amqp-consumer.t
 import { runWithContext } from '../shared/correlation.ts';
 import { parseEnvelope } from '../../contracts/envelope.ts';
 import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
+import { inConsumerSpan } from '../shared/spans.ts';
+import { extractTraceContext } from '../shared/tracing.ts';
 import type { Logger } from '../shared/logger.ts';
 import { assertNotificationsTopology } from '../shared/topology.ts';
 import type { Broadcaster } from './broadcaster.ts';
@@ -114,7 +116,13 @@ export function createNotificationConsumer(options: NotificationConsumerOptions)
       causationId: envelope.messageId,
       cause: 'message' as const,
     };
-    await runWithContext(context, () => broadcaster.publish(envelope));
+    await inConsumerSpan(
+      `${options.queue} process`,
+      extractTraceContext(message.properties.headers),
+      envelope,
+      { 'messaging.destination.name': options.queue },
+      () => runWithContext(context, () => broadcaster.publish(envelope)),
+    );
     channel.ack(message);
     metrics.consumed.inc({ type: envelope.type, result: 'ok' });
   }

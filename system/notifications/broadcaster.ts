@@ -1,4 +1,7 @@
+import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
+import { recordSpan } from '../shared/spans.ts';
+import { tracingActive } from '../shared/tracing.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Envelope } from '../../contracts/envelope.ts';
 import { toNotification, type Notification } from './events.ts';
@@ -70,6 +73,8 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   interface Pending {
     envelope: Envelope;
     json: string;
+    /** The consuming span's context, parent of the fan-out's spans (tracing on). */
+    trace: Context;
     appended: Promise<string | undefined>;
     done(error?: Error): void;
   }
@@ -102,7 +107,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   }
 
   const journey = options.journey?.enabled ? options.journey : undefined;
-  function fanOut(notifications: Notification[]): void {
+  function fanOut(notifications: Notification[], traces: readonly Context[] = []): void {
     for (const sink of sinks) {
       const started = performance.now();
       const startUs = journey ? epochUs() : 0;
@@ -115,6 +120,17 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
         for (const { envelope } of notifications) {
           journey.mark(`fanout.${sink.transport}`, envelope.correlationId, envelope.type, startUs, endUs);
         }
+      }
+      if (tracingActive()) {
+        const startMs = performance.timeOrigin + started;
+        const endMs = performance.timeOrigin + performance.now();
+        deliveries.forEach(({ clients }, i) =>
+          recordSpan(`fanout ${sink.transport}`, traces[i] ?? ROOT_CONTEXT, startMs, endMs, {
+            'event_lab.transport': sink.transport,
+            'event_lab.clients': clients,
+            'event_lab.batch': notifications.length,
+          }),
+        );
       }
       const labels = { transport: sink.transport };
       logger.debug(
@@ -154,7 +170,10 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
         // join its socket to the rooms before any broadcast runs (socket-recovery.ts).
         await nextMacrotask();
         try {
-          fanOut(batch.map((p, i) => toNotification(p.envelope, streamIds[i], p.json)));
+          fanOut(
+            batch.map((p, i) => toNotification(p.envelope, streamIds[i], p.json)),
+            batch.map((p) => p.trace),
+          );
           for (const p of batch) p.done();
         } catch (error) {
           const failure = error instanceof Error ? error : new Error('fan-out failed', { cause: error });
@@ -175,6 +194,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
         pending.push({
           envelope,
           json,
+          trace: context.active(),
           appended,
           done: (error) =>
             error === undefined

@@ -12,6 +12,11 @@ export interface RequestContext {
    * or a consumed message. Absent (counted as `other`): health checks, scrapes, background loops.
    */
   cause?: Exclude<CostCause, 'other'>;
+  /**
+   * The trace this work continues, as the caller sent it (`traceparent` of the request or the
+   * consumed message). With tracing on, the active span says more; off, this is passed on as is.
+   */
+  traceparent?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

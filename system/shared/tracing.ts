@@ -46,6 +46,9 @@ let registered = false;
 
 const nonEmpty = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
 
+/** Whether this process exports spans: a provider was registered. Spans cost nothing while false. */
+export const tracingActive = (): boolean => registered;
+
 /** Whether `env` asks for spans to be exported. */
 export function tracingEnabled(env: NodeJS.ProcessEnv): boolean {
   if (nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true') return false;

@@ -16,6 +16,8 @@ import {
 } from './failure-policy.ts';
 import type { MessageHandler } from './handlers/handler-deps.ts';
 import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
+import { inConsumerSpan } from '../shared/spans.ts';
+import { extractTraceContext } from '../shared/tracing.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 import { workerRetryQueueName, type WorkerTopologyNames } from '../../contracts/topology.ts';
 
@@ -158,14 +160,20 @@ export function createWorkerConsumer(options: WorkerConsumerOptions): AmqpConsum
         return await deadLetter(message, channel, { type, kind: 'unknown_type', reason, attempts: attempt });
       }
       const handler = options.handlers[event.type];
+      const producer = extractTraceContext(message.properties.headers);
       const context = {
         correlationId: event.correlationId,
         causationId: event.messageId,
         cause: 'message' as const,
+        ...(event.traceparent ? { traceparent: event.traceparent } : {}),
       };
-      const outcome = await runWithContext(context, () => handler(event)).catch(
-        (error: unknown) => error as Error,
-      );
+      const outcome = await inConsumerSpan(
+        `${names.workerQueue} process`,
+        producer,
+        event,
+        { 'messaging.destination.name': names.workerQueue, 'event_lab.attempt': attempt },
+        () => runWithContext(context, () => handler(event)),
+      ).catch((error: unknown) => error as Error);
       if (typeof outcome === 'string') {
         channel.ack(message);
         return count(type, outcome);

@@ -2,6 +2,7 @@
 // listening, so a signal during start-up still closes what was built.
 import { createLogger } from '../shared/logger.ts';
 import { createGracefulShutdown } from '../shared/shutdown.ts';
+import { createTracing } from '../shared/tracing.ts';
 import { loadWorkerConfig } from './config.ts';
 import { createWorkerService } from './service.ts';
 
@@ -10,6 +11,9 @@ const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL });
 // The worker's own drain budget, plus time to close the adapters after it.
 const timeoutMs = config.WORKER_SHUTDOWN_TIMEOUT_MS + 2_000;
 const shutdown = createGracefulShutdown({ logger, timeoutMs, handleSignals: true, exitWithParent: true });
+// Registered first, so it stops last: the spans of the shutdown itself are flushed too.
+const tracing = createTracing({ service: 'worker' });
+shutdown.add({ name: 'tracing', run: () => tracing.shutdown() });
 const service = await createWorkerService(config, logger);
 shutdown.add({ name: 'worker', run: () => service.close() });
 await service.listen(config.PORT);

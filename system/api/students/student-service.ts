@@ -2,6 +2,7 @@ import { currentCorrelationId, newCorrelationId } from '../../shared/correlation
 import { createEnvelope, type DomainEventType, type Envelope } from '../../../contracts/envelope.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { JourneyLog } from '../../shared/journey-log.ts';
+import { inSpan, traceHeadersFor, traceparentForNewMessage } from '../../shared/spans.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AmqpPublisher } from '../../shared/amqp-publish.ts';
 import type { OutboxMessage } from '../../shared/outbox/outbox-store.ts';
@@ -58,6 +59,7 @@ function eventOf(type: DomainEventType, payload: Envelope['payload']): OutboxMes
     correlationId: currentCorrelationId() ?? newCorrelationId(),
     producer: 'api',
     payload,
+    traceparent: traceparentForNewMessage(),
   });
   return { exchange: topology.studentsExchange, routingKey: type, envelope };
 }
@@ -101,7 +103,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
         routingKey,
         Buffer.from(JSON.stringify(envelope)),
         // mandatory: an event no queue takes is returned and fails, as in the outbox relay.
-        { ...publishOptionsFor(envelope), mandatory: true },
+        { ...publishOptionsFor(envelope, traceHeadersFor(envelope, undefined)), mandatory: true },
       );
       deps.confirms?.inc({ producer: 'api', exchange });
       journey?.mark('api.confirmed', envelope.correlationId, type);
@@ -115,7 +117,9 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
     assertWritable: guard,
     async create(input, actor, idempotency) {
       guard();
-      const result = await store.create(input, { actor, events: eventsFor('student.created') }, idempotency);
+      const result = await inSpan('student.created commit', {}, () =>
+        store.create(input, { actor, events: eventsFor('student.created') }, idempotency),
+      );
       if (result.kind === 'created') await afterWrite('student.created', result.student);
       return result;
     },
@@ -125,7 +129,9 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
     list: (options) => store.list(options),
     async update(id, input, actor) {
       guard();
-      const student = await store.update(id, input, { actor, events: eventsFor('student.updated') });
+      const student = await inSpan('student.updated commit', {}, () =>
+        store.update(id, input, { actor, events: eventsFor('student.updated') }),
+      );
       if (!student) throw notFound(id);
       await deps.invalidate(id, 'updated');
       await afterWrite('student.updated', student);
@@ -135,7 +141,9 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
       guard();
       let row: Student | undefined;
       const events = eventsFor('student.deleted');
-      const existed = await store.delete(id, { actor, events: (s) => ((row = s), events?.(s) ?? []) });
+      const existed = await inSpan('student.deleted commit', {}, () =>
+        store.delete(id, { actor, events: (s) => ((row = s), events?.(s) ?? []) }),
+      );
       if (!existed) throw notFound(id);
       await deps.invalidate(id, 'deleted');
       await afterWrite('student.deleted', row ?? ({ id } as Student));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 
-/** Test-only: another service of the system (`api`, `worker`) running as a child process. */
+/** Test-only: a service of the system running as a child process. */
 export interface SystemProcess {
   baseUrl: string;
   stop(): Promise<void>;
@@ -12,7 +12,7 @@ export interface SystemProcess {
 
 /** Starts `system/<name>/main.ts` on a free port and waits for `/health/ready` (or throws with its log). */
 export async function startSystemProcess(
-  name: 'api' | 'worker',
+  name: 'api' | 'worker' | 'notifications',
   env: Record<string, string> = {},
   readyTimeoutMs = 60_000,
 ): Promise<SystemProcess> {

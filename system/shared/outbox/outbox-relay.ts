@@ -5,6 +5,8 @@ import type { Logger } from '../logger.ts';
 import { isBrokenCircuitError, type ResiliencePolicy } from '../resilience-policy.ts';
 import type { OutboxMetrics } from './outbox-metrics.ts';
 import { epochUs, type JourneyLog } from '../journey-log.ts';
+import type { Span } from '@opentelemetry/api';
+import { failed, startPublishSpan, traceHeadersFor } from '../spans.ts';
 import type { JourneyMark } from '../../../contracts/journey.ts';
 import type { OutboxStats, OutboxStore, PendingOutboxRow } from './outbox-store.ts';
 import { publishOptionsFor } from '../amqp-publish.ts';
@@ -79,10 +81,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const journey = options.journey?.log.enabled ? options.journey : undefined;
   const publishRows = async (rows: PendingOutboxRow[]) => {
     const parsed = rows.map(parseRow);
-    const messages = rows.map((row, i) => toOutgoing(row, parsed[i], mandatory));
+    const spans = rows.map((row, i) => {
+      const envelope = parsed[i];
+      return envelope ? startPublishSpan(row.exchange, row.routingKey, envelope) : undefined;
+    });
+    const messages = rows.map((row, i) => toOutgoing(row, parsed[i], mandatory, spans[i]));
     try {
       await publisher.publishBatch(messages);
+      for (const span of spans) span?.end();
     } catch (error) {
+      for (const span of spans) {
+        if (span) failed(span, error);
+        span?.end();
+      }
       countByExchange(rows, (exchange, n) =>
         metrics?.publishFailures.inc({ producer, exchange, reason: failureReason(error) }, n),
       );
@@ -155,9 +166,10 @@ function toOutgoing(
   row: PendingOutboxRow,
   envelope: Envelope | undefined,
   mandatory: boolean,
+  span: Span | undefined,
 ): OutgoingMessage {
   const options: OutgoingMessage['options'] = envelope
-    ? publishOptionsFor(envelope)
+    ? publishOptionsFor(envelope, traceHeadersFor(envelope, span))
     : { messageId: row.messageId, persistent: true, contentType: 'application/json' };
   return {
     exchange: row.exchange,

@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/logger.ts';
 import { TaskCancelledError, isBrokenCircuitError } from '../../shared/resilience-policy.ts';
 import type { StudentCache } from '../student-cache.ts';
 import { workerProducer, type OutboxMessage, type WorkerStore } from '../worker-store.ts';
+import { traceparentForNewMessage } from '../../shared/spans.ts';
 
 /** How a handled message ended; failures throw instead (the consumer retries or dead-letters). */
 export type HandlerOutcome = 'ok' | 'duplicate' | 'skipped';
@@ -59,6 +60,7 @@ export function notificationOf(
     occurredAt,
     producer: workerProducer,
     payload,
+    traceparent: traceparentForNewMessage(event.traceparent),
   });
   return { exchange: deps.notificationsExchange, routingKey: type, envelope };
 }
