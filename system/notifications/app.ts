@@ -38,17 +38,19 @@ const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
 
 /**
  * Forwards the test page's "create a student" form to the real API, so the page works whatever
- * CORS policy the API has. The correlation id travels through.
+ * CORS policy the API has. The correlation id and the trace context travel through.
  */
 function proxyCreateStudent(apiBaseUrl: string, timeoutMs: number) {
   return async (req: Request, res: Response) => {
     const correlationId = req.get('x-correlation-id');
+    const traceparent = req.get('traceparent');
     try {
       const upstream = await fetch(new URL('/api/students', apiBaseUrl), {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
+          ...(traceparent ? { traceparent } : {}),
         },
         body: JSON.stringify(req.body ?? {}),
         signal: AbortSignal.timeout(timeoutMs),

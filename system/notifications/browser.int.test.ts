@@ -89,6 +89,8 @@ describe('test pages in headless Chromium', () => {
         'Ada Lovelace',
         'corr-<b>browser</b>',
         envelope.messageId,
+        // no trace context on this notification: an empty trace id cell
+        '',
       ]);
       expect(await page.locator('#events b').count()).toBe(0);
     }

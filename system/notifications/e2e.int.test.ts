@@ -89,11 +89,16 @@ describe('end to end through the real API and worker', () => {
     const result = ssePage.locator('#post-result[data-status="201"]');
     await result.waitFor({ timeout: 15_000 });
     const correlationId = (await result.getAttribute('data-correlation-id')) ?? 'missing';
+    const traceId = (await result.getAttribute('data-trace-id')) ?? 'missing';
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
 
     for (const page of [ssePage, socketPage]) {
       const row = page.locator('#events tr[data-type="student.created"]', { hasText: correlationId });
       await row.first().waitFor({ timeout: 30_000 });
-      expect((await row.first().locator('td').allTextContents())[4]).toBe(correlationId);
+      const cells = await row.first().locator('td').allTextContents();
+      expect(cells[4]).toBe(correlationId);
+      // The trace the page started travels with the write to every notification it causes.
+      expect(cells[6]).toBe(traceId);
     }
     await ssePage.close();
     await socketPage.close();

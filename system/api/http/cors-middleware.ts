@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors.ts';
 import type { OriginPolicy } from '../../shared/origin-policy.ts';
 
 const allowedMethods = 'GET, POST, PUT, DELETE';
-const allowedHeaders = 'Content-Type, Authorization, Idempotency-Key, X-Correlation-Id';
+const allowedHeaders = 'Content-Type, Authorization, Idempotency-Key, X-Correlation-Id, Traceparent';
 const exposedHeaders = 'Location, X-Correlation-Id, X-Deduplicated, Idempotent-Replayed, Retry-After';
 
 /**

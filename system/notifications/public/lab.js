@@ -28,6 +28,8 @@ export function showEvent(type, envelope, extra = '') {
   cell(row, envelope?.payload?.fullName ?? extra);
   cell(row, envelope?.correlationId);
   cell(row, envelope?.messageId);
+  // The trace the notification belongs to: look it up in Tempo (Grafana → Explore → Tempo).
+  cell(row, envelope?.traceparent?.split('-')[1]);
   document.getElementById('events').prepend(row);
   const count = document.getElementById('count');
   count.textContent = String(Number(count.textContent) + (envelope ? 1 : 0));
@@ -69,7 +71,7 @@ const panelMarkup = `
   <p>Notifications received: <span id="count">0</span></p>
   <table>
     <thead>
-      <tr><th>time</th><th>type</th><th>student</th><th>name</th><th>correlation id</th><th>message id</th></tr>
+      <tr><th>time</th><th>type</th><th>student</th><th>name</th><th>correlation id</th><th>message id</th><th>trace id</th></tr>
     </thead>
     <tbody id="events"></tbody>
   </table>`;
@@ -98,14 +100,23 @@ function wireStudentForm(apiBaseUrl) {
     };
     const url = data.get('direct') ? `${apiBaseUrl}/api/students` : '/proxy/api/students';
     const correlationId = crypto.randomUUID();
+    // A new trace starts here, in the browser: its id shows beside the notifications it causes.
+    const hex = (bytes) =>
+      [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const traceId = hex(16);
     try {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+        headers: {
+          'content-type': 'application/json',
+          'x-correlation-id': correlationId,
+          traceparent: `00-${traceId}-${hex(8)}-01`,
+        },
         body: JSON.stringify(body),
       });
-      result.textContent = `POST ${url} → ${res.status} (correlation id ${correlationId}) ${await res.text()}`;
+      result.textContent = `POST ${url} → ${res.status} (correlation id ${correlationId}, trace id ${traceId}) ${await res.text()}`;
       result.dataset.correlationId = correlationId;
+      result.dataset.traceId = traceId;
       result.dataset.status = String(res.status);
     } catch (error) {
       result.textContent = `POST ${url} failed: ${error}`;
