@@ -11,12 +11,15 @@
 export const journeyMarks = [
   /** The API's transaction holding the write and its outbox row has committed. */
   'api.committed',
-  /** The broker confirmed the domain event (the API's outbox relay, or direct publish). */
-  'api.confirmed',
+  /**
+   * The API handed the domain event to the broker: the start of the publish the broker then
+   * confirmed (the outbox relay's batch, or the direct publish).
+   */
+  'api.published',
   /** The worker received the domain event. */
   'worker.received',
-  /** The broker confirmed a notification the worker's outbox relay published. */
-  'worker.confirmed',
+  /** The worker's outbox relay handed a notification to the broker (the publish then confirmed). */
+  'worker.published',
   /** A notifications process received the notification. */
   'notifications.received',
   /** A notifications process handed the notification to its SSE clients (start and end of the loop). */
@@ -46,10 +49,11 @@ export interface JourneyPage {
  * The stages of one delivery, in order; each begins where the one before ends, so for every receipt
  * they add up to its end-to-end latency (receipt − intended send of the causing write):
  * - `api`: intended send of the write → commit;
- * - `outbox`: commit → the broker confirmed the domain event;
- * - `broker`: the time in RabbitMQ, both trips: event confirm → worker received, plus notification
- *   confirm → notifications process received;
- * - `worker`: event received → the broker confirmed the notification (handler, worker outbox, relay);
+ * - `outbox`: commit → the relay handed the domain event to the broker (the publish the broker
+ *   confirmed: a row waits here for the relay, its batch, its backoff and its breaker);
+ * - `broker`: the way through RabbitMQ, both trips: event published → worker received, plus
+ *   notification published → notifications process received (the link both ways and the queue);
+ * - `worker`: event received → the notification handed to the broker (handler, worker outbox, relay);
  * - `fanout`: notifications process received → the bytes handed to this listener's socket;
  * - `wire`: → received by the listener (the kernel, the network, the listener's own event loop).
  */

@@ -19,11 +19,11 @@ import {
  */
 export interface JourneyTimes {
   committedUs: number;
-  /** The broker's confirm of the domain event. */
-  eventConfirmedUs: number;
+  /** The API handed the domain event to the broker. */
+  eventPublishedUs: number;
   workerReceivedUs: number;
-  /** The broker's confirm of the notification. */
-  notificationConfirmedUs: number;
+  /** The worker handed the notification to the broker. */
+  notificationPublishedUs: number;
   notificationsReceivedUs: number;
   /** Per transport: when the fan-out loop began and ended. */
   fanout: Partial<Record<Transport, [startUs: number, endUs: number]>>;
@@ -35,12 +35,8 @@ export type StageTimes = [number, number, number, number, number, number];
 /**
  * Cuts one receipt's end-to-end latency (`receivedAtUs − intendedSendUs`) into the six stages.
  *
- * Each stage starts where the one before ended, so the sum is exact whatever the marks say. Two
- * boundaries are chosen so that no stage runs backwards:
- * - the broker confirms a persistent message once it is safely stored, which can be after a
- *   consumer already has it; the hand-over to the broker is then the earlier of the confirm and
- *   the consumer's receipt;
- * - a notifications process marks when its fan-out loop began and ended, not each socket's
+ * Each stage starts where the one before ended, so the sum is exact whatever the marks say. A
+ * notifications process marks when its fan-out loop began and ended, not each socket's
  *   write (that would cost a clock read and a record per listener). `handoffFraction` (0 for the
  *   first listener written, 1 for the last) places this listener's hand-over inside the loop; the
  *   caller derives it from the order the listeners received the notification. It is never put
@@ -55,15 +51,15 @@ export function stagesOf(
 ): StageTimes | undefined {
   const window = times.fanout[transport];
   if (!window) return undefined;
-  const eventStored = Math.min(times.eventConfirmedUs, times.workerReceivedUs);
-  const notificationStored = Math.min(times.notificationConfirmedUs, times.notificationsReceivedUs);
   const [startUs, endUs] = window;
   const handoff = Math.min(receivedAtUs, startUs + (endUs - startUs) * handoffFraction);
   return [
     times.committedUs - intendedSendUs,
-    eventStored - times.committedUs,
-    times.workerReceivedUs - eventStored + (times.notificationsReceivedUs - notificationStored),
-    notificationStored - times.workerReceivedUs,
+    times.eventPublishedUs - times.committedUs,
+    times.workerReceivedUs -
+      times.eventPublishedUs +
+      (times.notificationsReceivedUs - times.notificationPublishedUs),
+    times.notificationPublishedUs - times.workerReceivedUs,
     handoff - times.notificationsReceivedUs,
     receivedAtUs - handoff,
   ];
@@ -77,26 +73,27 @@ export function stagesOf(
 export function indexJourneys(
   entries: Iterable<JourneyEntry>,
 ): (ref: NotificationRef) => JourneyTimes | undefined {
-  const byWrite = new Map<string, { committed?: number; confirmed?: number; received?: number }>();
+  const byWrite = new Map<string, { committed?: number; published: number[]; received?: number }>();
   const byNotification = new Map<
     string,
-    { confirmed?: number; received?: number; fanout: JourneyTimes['fanout'] }
+    { published: number[]; received?: number; fanout: JourneyTimes['fanout'] }
   >();
   const earliest = (current: number | undefined, at: number) =>
     current === undefined ? at : Math.min(current, at);
+
   for (const [mark, correlationId, type, atUs, endUs] of entries) {
-    if (mark === 'api.committed' || mark === 'api.confirmed' || mark === 'worker.received') {
-      const write = byWrite.get(correlationId) ?? {};
+    if (mark === 'api.committed' || mark === 'api.published' || mark === 'worker.received') {
+      const write = byWrite.get(correlationId) ?? { published: [] };
       byWrite.set(correlationId, write);
       if (mark === 'api.committed') write.committed = earliest(write.committed, atUs);
-      else if (mark === 'api.confirmed') write.confirmed = earliest(write.confirmed, atUs);
+      else if (mark === 'api.published') write.published.push(atUs);
       else write.received = earliest(write.received, atUs);
       continue;
     }
     const key = notificationKey({ type, correlationId });
-    const notification = byNotification.get(key) ?? { fanout: {} };
+    const notification = byNotification.get(key) ?? { published: [], fanout: {} };
     byNotification.set(key, notification);
-    if (mark === 'worker.confirmed') notification.confirmed = earliest(notification.confirmed, atUs);
+    if (mark === 'worker.published') notification.published.push(atUs);
     else if (mark === 'notifications.received') notification.received = earliest(notification.received, atUs);
     else {
       const transport: Transport = mark === 'fanout.sse' ? 'sse' : 'socketio';
@@ -110,22 +107,33 @@ export function indexJourneys(
     const notification = byNotification.get(notificationKey(ref));
     if (
       write?.committed === undefined ||
-      write.confirmed === undefined ||
       write.received === undefined ||
-      notification?.confirmed === undefined ||
-      notification.received === undefined
-    ) {
+      notification?.received === undefined
+    )
       return undefined;
-    }
+    const eventPublishedUs = publishThatArrived(write.published, write.received);
+    const notificationPublishedUs = publishThatArrived(notification.published, notification.received);
+    if (eventPublishedUs === undefined || notificationPublishedUs === undefined) return undefined;
     return {
       committedUs: write.committed,
-      eventConfirmedUs: write.confirmed,
+      eventPublishedUs,
       workerReceivedUs: write.received,
-      notificationConfirmedUs: notification.confirmed,
+      notificationPublishedUs,
       notificationsReceivedUs: notification.received,
       fanout: notification.fanout,
     };
   };
+}
+
+/**
+ * The publish the consumer's first receipt came from: a message published twice (its confirm
+ * lost to a broker cut, then the relay again) arrived by the last publish that began before the
+ * receipt. Undefined when no publish was marked.
+ */
+function publishThatArrived(published: readonly number[], receivedUs: number): number | undefined {
+  if (published.length === 0) return undefined;
+  const before = published.filter((at) => at <= receivedUs);
+  return before.length > 0 ? Math.max(...before) : Math.min(...published);
 }
 
 /**

@@ -97,7 +97,7 @@ function journeySection(result: LabResult): string {
   return [
     '## Where the time went',
     '',
-    "Each delivered notification cut into stages (ms): `api` intended send → commit, `outbox` → broker confirm, `broker` both trips through RabbitMQ, `worker` → the notification confirmed, `fanout` → handed to the listener's socket, `wire` → received. Per notification the stages add up to its end-to-end latency, so the means do too; a p50 or p99 row is each stage's own percentile.",
+    "Each delivered notification cut into stages (ms): `api` intended send → commit, `outbox` → handed to the broker, `broker` both trips through RabbitMQ (the link and the queue), `worker` → the notification handed to the broker, `fanout` → handed to the listener's socket, `wire` → received. Per notification the stages add up to its end-to-end latency, so the means do too; a p50 or p99 row is each stage's own percentile.",
     '',
     markdownTable(['Phase', 'Statistic', ...journeyStages, 'sum'], rows),
   ].join('\n');

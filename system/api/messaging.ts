@@ -52,7 +52,7 @@ export function createMessaging(deps: {
     policy,
     logger,
     metrics: deps.metrics.outbox,
-    journey: { log: deps.journey, confirmed: 'api.confirmed' },
+    journey: { log: deps.journey, published: 'api.published' },
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     backoff: { initialDelayMs: 100, maxDelayMs: config.OUTBOX_BACKOFF_MAX_MS },

@@ -5,11 +5,11 @@ describe('journey log', () => {
   it('hands out what was marked after a cursor, oldest first', () => {
     const log = createJourneyLog(10);
     log.mark('api.committed', 'c-1', 'student.created', 100);
-    log.mark('api.confirmed', 'c-1', 'student.created', 150);
+    log.mark('api.published', 'c-1', 'student.created', 150);
     const first = log.read(0);
     expect(first.entries).toEqual([
       ['api.committed', 'c-1', 'student.created', 100],
-      ['api.confirmed', 'c-1', 'student.created', 150],
+      ['api.published', 'c-1', 'student.created', 150],
     ]);
     log.mark('fanout.sse', 'c-1', 'student.cached', 300, 340);
     expect(log.read(first.next).entries).toEqual([['fanout.sse', 'c-1', 'student.cached', 300, 340]]);

@@ -95,7 +95,7 @@ export async function createWorkerService(
     policy: policies.amqp,
     logger,
     metrics: outboxMetrics,
-    journey: { log: journey, confirmed: 'worker.confirmed' },
+    journey: { log: journey, published: 'worker.published' },
     batchSize: config.OUTBOX_BATCH_SIZE,
   });
   const worker = createWorker({

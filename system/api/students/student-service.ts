@@ -1,7 +1,7 @@
 import { currentCorrelationId, newCorrelationId } from '../../shared/correlation.ts';
 import { createEnvelope, type DomainEventType, type Envelope } from '../../../contracts/envelope.ts';
 import { AppError } from '../../shared/errors.ts';
-import type { JourneyLog } from '../../shared/journey-log.ts';
+import { epochUs, type JourneyLog } from '../../shared/journey-log.ts';
 import { inSpan, traceHeadersFor, traceparentForNewMessage } from '../../shared/spans.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AmqpPublisher } from '../../shared/amqp-publish.ts';
@@ -97,6 +97,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
       type,
       type === 'student.deleted' ? { id: student.id } : student,
     );
+    const publishedUs = epochUs();
     try {
       await deps.publisher.publish(
         exchange,
@@ -106,7 +107,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
         { ...publishOptionsFor(envelope, traceHeadersFor(envelope, undefined)), mandatory: true },
       );
       deps.confirms?.inc({ producer: 'api', exchange });
-      journey?.mark('api.confirmed', envelope.correlationId, type);
+      journey?.mark('api.published', envelope.correlationId, type, publishedUs);
     } catch (error) {
       deps.logger.warn({ err: error, type, studentId: student.id }, 'direct publish failed after commit');
       throw unavailable(error);

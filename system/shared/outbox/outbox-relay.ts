@@ -34,8 +34,12 @@ export interface OutboxRelayOptions {
    * rightly be nobody (default false).
    */
   mandatory?: boolean;
-  /** Marks each row's broker confirm in the journey log under this mark. */
-  journey?: { log: JourneyLog; confirmed: Extract<JourneyMark, 'api.confirmed' | 'worker.confirmed'> };
+  /**
+   * Marks, once the broker confirmed a batch, when its publish began: the moment the rows left the
+   * outbox for the broker (the confirm itself comes back over the same link, after the consumer
+   * may already have the message, so it would say nothing of where the time went).
+   */
+  journey?: { log: JourneyLog; published: Extract<JourneyMark, 'api.published' | 'worker.published'> };
 }
 
 export interface OutboxRelay {
@@ -86,6 +90,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return envelope ? startPublishSpan(row.exchange, row.routingKey, envelope) : undefined;
     });
     const messages = rows.map((row, i) => toOutgoing(row, parsed[i], mandatory, spans[i]));
+    const publishedUs = journey ? epochUs() : 0;
     try {
       await publisher.publishBatch(messages);
       for (const span of spans) span?.end();
@@ -101,9 +106,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
     countByExchange(rows, (exchange, n) => metrics?.publishConfirms.inc({ producer, exchange }, n));
     if (journey) {
-      const atUs = epochUs();
+      const atUs = publishedUs;
       for (const envelope of parsed) {
-        if (envelope) journey.log.mark(journey.confirmed, envelope.correlationId, envelope.type, atUs);
+        if (envelope) journey.log.mark(journey.published, envelope.correlationId, envelope.type, atUs);
       }
     }
   };
