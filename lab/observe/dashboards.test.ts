@@ -90,7 +90,7 @@ describe('Grafana dashboards', () => {
 
   // Importable into any Grafana: every query reaches its data source through a datasource variable
   // (the provisioned one by default, any other of that type once imported), never a fixed uid.
-  const variableOf = { prometheus: '${datasource}', loki: '${loki}' } as const;
+  const variableOf = { prometheus: '${datasource}', loki: '${loki}', tempo: '${tempo}' } as const;
 
   it.each(dashboards)('$file reaches data sources only through its datasource variables', (loaded) => {
     const refs = datasourceRefs(loaded);
