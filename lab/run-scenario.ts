@@ -17,6 +17,7 @@ import {
   journeyUrlsOf,
   notificationLatencyTimeline,
   notificationMetrics,
+  slowestNotifications,
 } from './experiment/standard-metrics.ts';
 import { createJourneyCollector } from './probes/journeys.ts';
 import { allGatesPassed, judgeGates } from './gates/judge-gates.ts';
@@ -272,9 +273,10 @@ async function measure(
         });
         Object.assign(
           metrics,
-          await notificationMetrics(resources.fleets, withJourneys, clock.phaseAt, (a) =>
-            notificationLatency.push(...notificationLatencyTimeline(a, startedMs)),
-          ),
+          await notificationMetrics(resources.fleets, withJourneys, clock.phaseAt, (a) => {
+            notificationLatency.push(...notificationLatencyTimeline(a, startedMs));
+            notes.push(...slowestNotifications(a, withJourneys));
+          }),
           journeyCoverageMetrics(withJourneys, collected),
         );
         metrics['listeners.connected'] = peakListeners;

@@ -7,10 +7,11 @@ import type { RequestStats } from '../load/request-stats.ts';
 import type { ExpectedNotification } from '../measure/correlation.ts';
 import type { FleetAnalysis } from '../load/fleet-analysis.ts';
 import type { LatencyPoint } from '../report/result-schema.ts';
-import { journeyMetrics } from '../measure/journey-stages.ts';
+import { journeyMetrics, stagesOf } from '../measure/journey-stages.ts';
+import type { Transport } from '../../contracts/transports.ts';
 import type { CollectedJourneys } from '../probes/journeys.ts';
 import { routes } from '../../contracts/http.ts';
-import { journeysRoute } from '../../contracts/journey.ts';
+import { journeyStages, journeysRoute } from '../../contracts/journey.ts';
 import type { Target } from '../target/target.ts';
 
 /** Every service process's journey log: next to its `/metrics`. */
@@ -182,6 +183,38 @@ async function perPhase(
     }
     Object.assign(out, journeyMetrics(phaseMetricName(phase, 'journey'), analysis.journey));
   }
+}
+
+/**
+ * The notifications that took longest to reach their last listener, each with its journey and
+ * how to find its trace and its log lines by correlation id: the way from a slow figure in the
+ * report to the one notification behind it.
+ */
+export function slowestNotifications(
+  analysis: Pick<FleetAnalysis, 'lastReceiptUs'>,
+  expected: readonly ExpectedNotification[],
+  count = 3,
+): string[] {
+  const ranked = expected
+    .map((e, i) => ({ e, lastUs: analysis.lastReceiptUs[i] ?? 0 }))
+    .filter((r) => r.lastUs > 0)
+    .sort((a, b) => b.lastUs - b.e.intendedSendUs - (a.lastUs - a.e.intendedSendUs))
+    .slice(0, count);
+  return ranked.map(({ e, lastUs }) => {
+    const ms = (us: number) => `${(us / 1000).toFixed(1)}`;
+    const windows = Object.entries(e.journey?.fanout ?? {}) as [Transport, [number, number]][];
+    const last = windows.sort((a, b) => a[1][1] - b[1][1]).at(-1);
+    const stages = e.journey && last ? stagesOf(e.intendedSendUs, e.journey, last[0], 1, lastUs) : undefined;
+    const journey = stages
+      ? ` (${journeyStages.map((s, i) => `${s} ${ms(stages[i] ?? 0)}`).join(' · ')} ms)`
+      : '';
+    return (
+      `slow notification: ${e.type} of write ${e.correlationId} reached its last listener after ` +
+      `${ms(lastUs - e.intendedSendUs)} ms${journey}; its trace: Tempo ` +
+      `\`{ span.messaging.message.conversation_id = "${e.correlationId}" }\`, its log lines: Loki ` +
+      `\`{service=~"api|worker|notifications"} | json | correlationId="${e.correlationId}"\``
+    );
+  });
 }
 
 /**

@@ -37,6 +37,8 @@ export interface FleetAnalysis {
   reachedCorrelationIds: Set<string>;
   /** Where the time went, over every receipt of a notification with a journey. */
   journey: JourneyBreakdown;
+  /** Per expected notification (same index): its last receipt at any listener, epoch µs, or 0. */
+  lastReceiptUs: number[];
 }
 
 function emptyGroup(expected: number): GroupAnalysis {
@@ -98,13 +100,22 @@ export function mergeAnalyses(
   }
   const timeToLastSubscriber = createLatencyHistogram();
   const reachedCorrelationIds = new Set<string>();
+  const lastReceiptUs = expected.map((_, i) => Math.max(0, ...replies.map((r) => r.lastReceiptUs[i] ?? 0)));
   expected.forEach((notification, i) => {
-    const last = Math.max(0, ...replies.map((r) => r.lastReceiptUs[i] ?? 0));
+    const last = lastReceiptUs[i] ?? 0;
     if (last === 0) return;
     reachedCorrelationIds.add(notification.correlationId);
     timeToLastSubscriber.record(last - notification.intendedSendUs);
   });
   const journey = createJourneyBreakdown();
   for (const reply of replies) journey.merge(createJourneyBreakdown(reply.journey));
-  return { byTransport, byClient, latency, timeToLastSubscriber, reachedCorrelationIds, journey };
+  return {
+    byTransport,
+    byClient,
+    latency,
+    timeToLastSubscriber,
+    reachedCorrelationIds,
+    journey,
+    lastReceiptUs,
+  };
 }
