@@ -57,12 +57,14 @@ export function journeyChart(result: LabResult): TopLevelSpec | undefined {
     padding: 8,
     config: {
       legend: { orient: 'bottom', direction: 'horizontal', title: null },
+      // Phase names run long (`outbox-partition-recovery p99 (8.3 s)`): never cut them.
+      axisY: { labelLimit: 400 },
       title: { anchor: 'start', subtitleColor: '#555' },
     },
     data: { values: rows },
     mark: { type: 'bar', height: BAR_HEIGHT_PX },
     encoding: {
-      y: { field: 'bar', type: 'nominal', sort: bars, title: null, axis: { labelLimit: 260 } },
+      y: { field: 'bar', type: 'nominal', sort: bars, title: null },
       x: {
         field: 'ms',
         type: 'quantitative',
