@@ -38,6 +38,8 @@ export const resultMetrics = {
   notificationsDelivered: 'notifications.delivered',
   /** End-to-end notification latency p99: receipt − intended send of the causing write. */
   notificationsLatencyP99Ms: 'notifications.latency.p99Ms',
+  /** Share of delivered notifications whose journey stages are known (`journey.<stage>.*`). */
+  journeyCoverage: 'journey.coverage',
 } as const;
 
 export type ResultMetric = (typeof resultMetrics)[keyof typeof resultMetrics];
@@ -47,6 +49,7 @@ export type ResultMetricUnit = 'ratio' | 'count' | 'ms' | 'average';
 
 export const resultMetricUnits: Readonly<Record<ResultMetric, ResultMetricUnit>> = {
   'dedupe.hitRate': 'ratio',
+  'journey.coverage': 'ratio',
   'dedupe.backendReadsPerWave.max': 'count',
   'dedupe.backendReadsPerBurst': 'count',
   'cost.sqlStatementsPerWrite': 'average',
