@@ -54,7 +54,11 @@ function exercise(registry: Registry): void {
     for (const labels of combinations(labelNames)) {
       if (metric instanceof Counter) metric.inc(labels, 1);
       else if (metric instanceof Gauge) metric.set(labels, 1);
-      else if (metric instanceof Histogram) metric.observe(labels, 0.02);
+      // A histogram with exemplars takes one object (labels, value, exemplar labels).
+      else if (metric instanceof Histogram)
+        if ((metric as unknown as { enableExemplars?: boolean }).enableExemplars)
+          metric.observe({ labels, value: 0.02 });
+        else metric.observe(labels, 0.02);
     }
   }
 }

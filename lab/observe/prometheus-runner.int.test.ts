@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { createNotificationsMetrics } from '../../system/notifications/notifications-metrics.ts';
 import { createServiceMetrics } from '../../system/shared/metrics.ts';
+import { createMetricsExposition } from '../../system/shared/metrics-exposition.ts';
 import { prometheusTargets, queryPrometheus } from './prometheus-query.ts';
 import { ensurePrometheus, startPrometheus, type RunningPrometheus } from './prometheus-runner.ts';
 
@@ -73,6 +76,62 @@ describe('startPrometheus', () => {
     await prometheus.stop();
     expect(existsSync(configDir)).toBe(false);
     await expect(fetch(`${url}/-/ready`)).rejects.toThrow();
+  }, 60_000);
+});
+
+describe('exemplars', () => {
+  it('keeps the trace id a notification carried, beside its pipeline latency bucket, and every counter name', async () => {
+    // The notifications service's metrics, served as the service serves them (OpenMetrics to Prometheus).
+    const registry = new Registry();
+    const notifications = createNotificationsMetrics(registry);
+    const exposition = createMetricsExposition(registry);
+    const traceId = 'b'.repeat(32);
+    notifications.consumed.inc({ type: 'student.created', result: 'ok' });
+    notifications.pipelineLatency.observe({
+      labels: { transport: 'sse' },
+      value: 0.042,
+      exemplarLabels: { trace_id: traceId } as Record<string, string>,
+    });
+    const server = createServer((req, res) => {
+      void exposition
+        .render(req.headers.accept)
+        .then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const prometheus = await startPrometheus({
+      targets: [{ job: 'notifications', address }],
+      port: 0,
+      scrapeIntervalSec: 1,
+    });
+    try {
+      const startedSec = Date.now() / 1000 - 60;
+      const found = await until(
+        async () => {
+          const query = encodeURIComponent('notifications_pipeline_latency_seconds_bucket');
+          const response = await fetch(
+            `${prometheus.url}/api/v1/query_exemplars?query=${query}&start=${startedSec}&end=${Date.now() / 1000 + 60}`,
+          );
+          const body = (await response.json()) as {
+            data?: { exemplars: { labels: Record<string, string> }[] }[];
+          };
+          const labels = (body.data ?? []).flatMap((series) =>
+            series.exemplars.map((e) => e.labels.trace_id),
+          );
+          return labels.includes(traceId) ? labels : undefined;
+        },
+        20_000,
+        'the exemplar to be stored',
+      );
+      expect(found).toContain(traceId);
+      // The counter keeps its classic name through an OpenMetrics scrape.
+      const { result } = await queryPrometheus(prometheus.url, 'notifications_consumed_total{result="ok"}');
+      expect(result[0]?.value?.[1]).toBe('1');
+    } finally {
+      await prometheus.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }, 60_000);
 });
 

@@ -143,6 +143,8 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=${host}:${port}`,
       '--storage.tsdb.retention.time=1d',
+      // Keeps the trace ids the services attach to latency buckets (exemplars, OpenMetrics scrapes).
+      '--enable-feature=exemplar-storage',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -1,7 +1,7 @@
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
 import { recordSpan } from '../shared/spans.ts';
-import { tracingActive } from '../shared/tracing.ts';
+import { traceIdOf, tracingActive } from '../shared/tracing.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Envelope } from '../../contracts/envelope.ts';
 import { toNotification, type Notification } from './events.ts';
@@ -144,7 +144,13 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
         metrics.bytesWritten.inc(labels, bytes);
         // Both sinks hand their bytes to each socket inside the call (SSE straight to the socket,
         // Socket.IO to its WebSocket sender), so the bytes are with the kernel by now.
-        metrics.pipelineLatency.observe(labels, Math.max(0, now() - notification.occurredAtMs) / 1000);
+        const traceId = traceIdOf(notification.envelope.traceparent);
+        metrics.pipelineLatency.observe({
+          labels,
+          value: Math.max(0, now() - notification.occurredAtMs) / 1000,
+          // Typed as the metric's own labels; an exemplar's are its own (prom-client checks them).
+          exemplarLabels: (traceId ? { trace_id: traceId } : {}) as Record<string, string>,
+        });
       });
     }
   }

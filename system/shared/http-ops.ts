@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { checkHealth, type HealthCheck } from './health.ts';
 import { routes } from '../../contracts/http.ts';
 import { createJourneyRoutes, type JourneyLog } from './journey-log.ts';
+import { createMetricsExposition } from './metrics-exposition.ts';
 
 export interface OpsRoutesOptions {
   service: string;
@@ -37,8 +38,10 @@ export function createOpsRoutes(options: OpsRoutesOptions): Router {
   router.get(routes.healthLive, (_req, res) => {
     res.json({ service, status: 'healthy', uptimeSec: Math.round((Date.now() - startedAt) / 1000) });
   });
-  router.get(routes.metrics, async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+  const exposition = createMetricsExposition(registry);
+  router.get(routes.metrics, async (req, res) => {
+    const { contentType, body } = await exposition.render(req.get('accept'));
+    res.type(contentType).send(body);
   });
   return router;
 }
