@@ -68,6 +68,19 @@ export function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
+ * What a service's `main.ts` calls first, before importing anything it would trace: with tracing
+ * on, the maintained instrumentations are registered (instrumentations.ts, loaded only then), so
+ * the modules imported after see them; then {@link createTracing}.
+ */
+export async function startTracing(options: TracingOptions): Promise<Tracing> {
+  if (tracingEnabled(options.env ?? process.env) && !registered) {
+    const { registerLibraryInstrumentations } = await import('./instrumentations.ts');
+    registerLibraryInstrumentations();
+  }
+  return createTracing(options);
+}
+
+/**
  * The service's tracing. Disabled, nothing is registered and `tracer` is the API's global one, a
  * no-op unless something else in the process registered a provider. Enabled, spans are batched
  * to the OTLP/HTTP endpoint; the first enabled call registers the W3C trace-context propagator
