@@ -290,6 +290,7 @@ async function measure(
     progress.stop();
     monitor.stop();
     await resources.sampler.stop();
+    journeys.stop();
     annotations.add({ kind: 'run', name: runId, event: 'end' });
   }
   if (run.signal.aborted)

@@ -123,7 +123,11 @@ export async function notificationMetrics(
   for (const [key, value] of Object.entries(sum)) out[`notifications.${key}`] = value;
   if (analysis.latency.count > 0)
     Object.assign(out, latencyMetrics('notifications.latency', analysis.latency.summary()));
-  Object.assign(out, journeyMetrics('journey', analysis.journey), journeyAgreement(analysis, sum.delivered));
+  Object.assign(
+    out,
+    journeyMetrics('journey', analysis.journey),
+    journeyAgreement(analysis.journey, out['notifications.latency.meanMs'], sum.delivered),
+  );
   if (analysis.timeToLastSubscriber.count > 0) {
     Object.assign(
       out,
@@ -142,11 +146,13 @@ export async function notificationMetrics(
  * share of it (the stages add up exactly per receipt; a gap means receipts without a journey, or
  * the histogram's rounding of the end-to-end mean).
  */
-function journeyAgreement(analysis: FleetAnalysis, delivered: number): Record<string, number> {
-  const { journey, latency } = analysis;
-  if (journey.receipts === 0 || latency.count === 0 || delivered === 0) return {};
+function journeyAgreement(
+  journey: FleetAnalysis['journey'],
+  meanMs: number | undefined,
+  delivered: number,
+): Record<string, number> {
+  if (journey.receipts === 0 || meanMs === undefined || delivered === 0) return {};
   const stageMeansMs = journey.sumUs.reduce((s, us) => s + us, 0) / journey.receipts / 1000;
-  const meanMs = latency.summary().meanMs;
   return {
     'journey.coverage': journey.receipts / delivered,
     'journey.meanGap': meanMs > 0 ? Math.abs(stageMeansMs - meanMs) / meanMs : 0,
@@ -178,8 +184,9 @@ async function perPhase(
     out[phaseMetricName(phase, 'notifications.delivered')] = delivered;
     out[phaseMetricName(phase, 'notifications.missing')] = missing;
     if (analysis.latency.count > 0) {
-      out[phaseMetricName(phase, 'notifications.latency.p99Ms')] = analysis.latency.summary().p99Ms;
-      out[phaseMetricName(phase, 'notifications.latency.meanMs')] = analysis.latency.summary().meanMs;
+      const { p99Ms, meanMs } = analysis.latency.summary();
+      out[phaseMetricName(phase, 'notifications.latency.p99Ms')] = p99Ms;
+      out[phaseMetricName(phase, 'notifications.latency.meanMs')] = meanMs;
     }
     Object.assign(out, journeyMetrics(phaseMetricName(phase, 'journey'), analysis.journey));
   }

@@ -1,12 +1,8 @@
-/**
- * Wall-clock time in microseconds since the Unix epoch, with sub-millisecond resolution.
- *
- * Built from `performance.timeOrigin + performance.now()` so values taken in different worker
- * threads or child processes on the same machine are comparable (each has its own `timeOrigin`,
- * but the sum is epoch-based). Safe as a JS number until the year 2255.
- */
+import { epochUs } from '../../contracts/clock.ts';
+
+/** Wall-clock time in microseconds since the Unix epoch (contracts/clock.ts: the services' clock too). */
 export function nowUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+  return epochUs();
 }
 
 /** Wall-clock time in milliseconds since the Unix epoch (fractional). */

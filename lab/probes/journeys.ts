@@ -6,7 +6,6 @@ import type { NotificationRef } from '../measure/correlation.ts';
 export interface CollectedJourneys {
   /** A notification's journey, or undefined when a mark is missing. */
   lookup(ref: NotificationRef): JourneyTimes | undefined;
-  entries: number;
   /** Entries the services' bounded logs overwrote before the lab read them. */
   lost: number;
   /** Logs that answered 404: that process runs with `JOURNEY_LOG_SIZE=0`. */
@@ -15,6 +14,8 @@ export interface CollectedJourneys {
 
 export interface JourneyCollector {
   start(): void;
+  /** Stops polling (a run that ends without collecting). */
+  stop(): void;
   /** Reads what is left, stops polling and indexes everything read. */
   collect(): Promise<CollectedJourneys>;
 }
@@ -71,13 +72,13 @@ export function createJourneyCollector(options: JourneyCollectorOptions): Journe
       timer ??= setInterval(() => void poll(), intervalMs);
       timer.unref();
     },
+    stop: () => clearInterval(timer),
     async collect() {
       clearInterval(timer);
       await poll();
       const lookup = indexJourneys(entries);
       return {
         lookup,
-        entries: entries.length,
         lost,
         off: [...off],
       };

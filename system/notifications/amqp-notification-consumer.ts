@@ -2,7 +2,8 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { createAmqpConsumer, type AmqpConsumer } from '../shared/amqp-consumer.ts';
 import { runWithContext } from '../shared/correlation.ts';
 import { parseEnvelope } from '../../contracts/envelope.ts';
-import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
+import { epochUs } from '../../contracts/clock.ts';
+import type { JourneyLog } from '../shared/journey-log.ts';
 import { inConsumerSpan } from '../shared/spans.ts';
 import { extractTraceContext } from '../shared/tracing.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -103,9 +104,7 @@ export function createNotificationConsumer(options: NotificationConsumerOptions)
       return;
     }
     const { envelope } = parsed;
-    if (options.journey?.enabled) {
-      options.journey.mark('notifications.received', envelope.correlationId, envelope.type, receivedAtUs);
-    }
+    options.journey?.mark('notifications.received', envelope.correlationId, envelope.type, receivedAtUs);
     if (recent.seen(envelope.messageId)) {
       channel.ack(message);
       metrics.consumed.inc({ type: envelope.type, result: 'duplicate' });

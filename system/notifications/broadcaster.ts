@@ -1,5 +1,6 @@
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
-import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
+import { epochUs } from '../../contracts/clock.ts';
+import type { JourneyLog } from '../shared/journey-log.ts';
 import { recordSpan } from '../shared/spans.ts';
 import { traceIdOf, tracingActive } from '../shared/tracing.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -106,24 +107,27 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
     }
   }
 
-  const journey = options.journey?.enabled ? options.journey : undefined;
+  const { journey } = options;
   function fanOut(notifications: Notification[], traces: readonly Context[] = []): void {
+    // Each notification's exemplar for the pipeline histogram: its trace id, when it has one.
+    const exemplars = notifications.map(({ envelope }): Record<string, string> => {
+      const traceId = traceIdOf(envelope.traceparent);
+      return traceId ? { trace_id: traceId } : {};
+    });
     for (const sink of sinks) {
       const started = performance.now();
-      const startUs = journey ? epochUs() : 0;
       const deliveries =
         notifications.length > 1 && sink.broadcastBatch
           ? sink.broadcastBatch(notifications)
           : notifications.map((n) => sink.broadcast(n));
-      if (journey) {
-        const endUs = epochUs();
-        for (const { envelope } of notifications) {
-          journey.mark(`fanout.${sink.transport}`, envelope.correlationId, envelope.type, startUs, endUs);
-        }
+      const ended = performance.now();
+      const [startUs, endUs] = [epochUs(started), epochUs(ended)];
+      for (const { envelope } of notifications) {
+        journey?.mark(`fanout.${sink.transport}`, envelope.correlationId, envelope.type, startUs, endUs);
       }
       if (tracingActive()) {
         const startMs = performance.timeOrigin + started;
-        const endMs = performance.timeOrigin + performance.now();
+        const endMs = performance.timeOrigin + ended;
         deliveries.forEach(({ clients }, i) =>
           recordSpan(`fanout ${sink.transport}`, traces[i] ?? ROOT_CONTEXT, startMs, endMs, {
             'event_lab.transport': sink.transport,
@@ -134,7 +138,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       }
       const labels = { transport: sink.transport };
       logger.debug(
-        { ...labels, notifications: notifications.length, fanOutMs: Math.round(performance.now() - started) },
+        { ...labels, notifications: notifications.length, fanOutMs: Math.round(ended - started) },
         'fan-out',
       );
       deliveries.forEach(({ clients: written, bytes }, i) => {
@@ -144,12 +148,10 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
         metrics.bytesWritten.inc(labels, bytes);
         // Both sinks hand their bytes to each socket inside the call (SSE straight to the socket,
         // Socket.IO to its WebSocket sender), so the bytes are with the kernel by now.
-        const traceId = traceIdOf(notification.envelope.traceparent);
         metrics.pipelineLatency.observe({
           labels,
           value: Math.max(0, now() - notification.occurredAtMs) / 1000,
-          // Typed as the metric's own labels; an exemplar's are its own (prom-client checks them).
-          exemplarLabels: (traceId ? { trace_id: traceId } : {}) as Record<string, string>,
+          exemplarLabels: exemplars[i],
         });
       });
     }

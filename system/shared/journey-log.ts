@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { epochUs } from '../../contracts/clock.ts';
 import { env } from './config.ts';
 import {
   journeysRoute,
@@ -18,9 +19,6 @@ export interface JourneyLog {
   /** Entries recorded after `cursor` (0: everything still held). */
   read(cursor: number): JourneyPage;
 }
-
-/** Epoch microseconds with sub-millisecond resolution, comparable between processes on one machine. */
-export const epochUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
 /** Spread into each service's configuration schema. */
 export const journeySettings = () => ({

@@ -19,34 +19,45 @@ import { contextWithParent, currentTraceparent, injectTraceHeaders, tracingActiv
  */
 const tracer = trace.getTracer('event-lab');
 
-/** The `traceparent` a message made now should carry: the active span's, or the inherited one. */
-export function traceparentForNewMessage(inherited?: string): string | undefined {
-  return currentTraceparent() ?? currentContext()?.traceparent ?? inherited;
+/**
+ * The `traceparent` a message made now should carry: the active span's, or (tracing off) the one
+ * the work inherited from its request or consumed message (the correlation context holds it).
+ */
+export function traceparentForNewMessage(): string | undefined {
+  return currentTraceparent() ?? currentContext()?.traceparent;
 }
 
 /** Runs `fn` inside an internal span (ended when it settles, marked failed when it throws). */
-export function inSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+export function inSpan<T>(name: string, fn: () => Promise<T>): Promise<T> {
   if (!tracingActive()) return fn();
-  return tracer.startActiveSpan(name, { attributes }, (span) => settle(span, fn()));
+  return tracer.startActiveSpan(name, (span) => settle(span, fn()));
 }
 
 async function settle<T>(span: Span, work: Promise<T>): Promise<T> {
   try {
-    return await work;
-  } catch (error) {
-    failed(span, error);
-    throw error;
-  } finally {
+    const result = await work;
     span.end();
+    return result;
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
   }
 }
 
-export function failed(span: Span, error: unknown): void {
+/** Ends a span (none with tracing off). */
+export function endSpan(span: Span | undefined): void {
+  span?.end();
+}
+
+/** Ends a span (none with tracing off) marked failed with `error`. */
+export function failSpan(span: Span | undefined, error: unknown): void {
+  if (!span) return;
   span.recordException(error instanceof Error ? error : String(error));
   span.setStatus({
     code: SpanStatusCode.ERROR,
     message: error instanceof Error ? error.message : String(error),
   });
+  span.end();
 }
 
 const messagingAttributes = (envelope: Pick<Envelope, 'messageId' | 'correlationId' | 'type'>) => ({
@@ -127,5 +138,3 @@ export function recordSpan(
   if (!tracingActive()) return;
   tracer.startSpan(name, { startTime: startMs, attributes }, parent).end(endMs);
 }
-
-export { context as traceContext };

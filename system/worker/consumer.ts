@@ -15,7 +15,8 @@ import {
   type RetryOptions,
 } from './failure-policy.ts';
 import type { MessageHandler } from './handlers/handler-deps.ts';
-import { epochUs, type JourneyLog } from '../shared/journey-log.ts';
+import { epochUs } from '../../contracts/clock.ts';
+import type { JourneyLog } from '../shared/journey-log.ts';
 import { inConsumerSpan } from '../shared/spans.ts';
 import { extractTraceContext } from '../shared/tracing.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
@@ -142,9 +143,8 @@ export function createWorkerConsumer(options: WorkerConsumerOptions): AmqpConsum
     const attempt = attemptsSoFar(message.properties.headers) + 1;
     const parsed = parseEnvelope(message.content);
     const type = parsed.ok ? parsed.envelope.type : 'unknown';
-    if (parsed.ok && options.journey?.enabled) {
-      options.journey.mark('worker.received', parsed.envelope.correlationId, type, receivedAtUs);
-    }
+    if (parsed.ok)
+      options.journey?.mark('worker.received', parsed.envelope.correlationId, type, receivedAtUs);
     try {
       if (!parsed.ok) {
         return await deadLetter(message, channel, {

@@ -1,7 +1,8 @@
 import { currentCorrelationId, newCorrelationId } from '../../shared/correlation.ts';
 import { createEnvelope, type DomainEventType, type Envelope } from '../../../contracts/envelope.ts';
 import { AppError } from '../../shared/errors.ts';
-import { epochUs, type JourneyLog } from '../../shared/journey-log.ts';
+import { epochUs } from '../../../contracts/clock.ts';
+import type { JourneyLog } from '../../shared/journey-log.ts';
 import { inSpan, traceHeadersFor, traceparentForNewMessage } from '../../shared/spans.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AmqpPublisher } from '../../shared/amqp-publish.ts';
@@ -88,10 +89,10 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
       ? (s: Student) => [eventOf(type, type === 'student.deleted' ? { id: s.id } : s)]
       : undefined;
 
-  const journey = deps.journey?.enabled ? deps.journey : undefined;
+  const journey = deps.journey;
   async function afterWrite(type: DomainEventType, student: Student): Promise<void> {
     const correlationId = currentCorrelationId();
-    if (journey && correlationId) journey.mark('api.committed', correlationId, type);
+    if (correlationId) journey?.mark('api.committed', correlationId, type);
     if (publishMode === 'outbox') return deps.wakeRelay();
     const { envelope, exchange, routingKey } = eventOf(
       type,
@@ -118,7 +119,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
     assertWritable: guard,
     async create(input, actor, idempotency) {
       guard();
-      const result = await inSpan('student.created commit', {}, () =>
+      const result = await inSpan('student.created commit', () =>
         store.create(input, { actor, events: eventsFor('student.created') }, idempotency),
       );
       if (result.kind === 'created') await afterWrite('student.created', result.student);
@@ -130,7 +131,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
     list: (options) => store.list(options),
     async update(id, input, actor) {
       guard();
-      const student = await inSpan('student.updated commit', {}, () =>
+      const student = await inSpan('student.updated commit', () =>
         store.update(id, input, { actor, events: eventsFor('student.updated') }),
       );
       if (!student) throw notFound(id);
@@ -142,7 +143,7 @@ export function createStudentService(deps: StudentServiceDeps): StudentService {
       guard();
       let row: Student | undefined;
       const events = eventsFor('student.deleted');
-      const existed = await inSpan('student.deleted commit', {}, () =>
+      const existed = await inSpan('student.deleted commit', () =>
         store.delete(id, { actor, events: (s) => ((row = s), events?.(s) ?? []) }),
       );
       if (!existed) throw notFound(id);

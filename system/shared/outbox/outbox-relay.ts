@@ -4,9 +4,10 @@ import { type Envelope } from '../../../contracts/envelope.ts';
 import type { Logger } from '../logger.ts';
 import { isBrokenCircuitError, type ResiliencePolicy } from '../resilience-policy.ts';
 import type { OutboxMetrics } from './outbox-metrics.ts';
-import { epochUs, type JourneyLog } from '../journey-log.ts';
+import { epochUs } from '../../../contracts/clock.ts';
+import type { JourneyLog } from '../journey-log.ts';
 import type { Span } from '@opentelemetry/api';
-import { failed, startPublishSpan, traceHeadersFor } from '../spans.ts';
+import { endSpan, failSpan, startPublishSpan, traceHeadersFor } from '../spans.ts';
 import type { JourneyMark } from '../../../contracts/journey.ts';
 import type { OutboxStats, OutboxStore, PendingOutboxRow } from './outbox-store.ts';
 import { publishOptionsFor } from '../amqp-publish.ts';
@@ -82,7 +83,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     });
 
   const mandatory = options.mandatory ?? false;
-  const journey = options.journey?.log.enabled ? options.journey : undefined;
+  const journey = options.journey;
   const publishRows = async (rows: PendingOutboxRow[]) => {
     const parsed = rows.map(parseRow);
     const spans = rows.map((row, i) => {
@@ -90,26 +91,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return envelope ? startPublishSpan(row.exchange, row.routingKey, envelope) : undefined;
     });
     const messages = rows.map((row, i) => toOutgoing(row, parsed[i], mandatory, spans[i]));
-    const publishedUs = journey ? epochUs() : 0;
+    const publishedUs = epochUs();
     try {
       await publisher.publishBatch(messages);
-      for (const span of spans) span?.end();
+      for (const span of spans) endSpan(span);
     } catch (error) {
-      for (const span of spans) {
-        if (span) failed(span, error);
-        span?.end();
-      }
+      for (const span of spans) failSpan(span, error);
       countByExchange(rows, (exchange, n) =>
         metrics?.publishFailures.inc({ producer, exchange, reason: failureReason(error) }, n),
       );
       throw error;
     }
     countByExchange(rows, (exchange, n) => metrics?.publishConfirms.inc({ producer, exchange }, n));
-    if (journey) {
-      const atUs = publishedUs;
-      for (const envelope of parsed) {
-        if (envelope) journey.log.mark(journey.published, envelope.correlationId, envelope.type, atUs);
-      }
+    for (const envelope of parsed) {
+      if (envelope) journey?.log.mark(journey.published, envelope.correlationId, envelope.type, publishedUs);
     }
   };
 

@@ -60,7 +60,7 @@ export function notificationOf(
     occurredAt,
     producer: workerProducer,
     payload,
-    traceparent: traceparentForNewMessage(event.traceparent),
+    traceparent: traceparentForNewMessage(),
   });
   return { exchange: deps.notificationsExchange, routingKey: type, envelope };
 }
