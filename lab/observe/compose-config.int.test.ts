@@ -74,7 +74,12 @@ const longRunning = [
   'tempo',
   'grafana',
 ];
-const composeFiles = ['docker-compose.yml', 'docker-compose.chaos.yml', 'docker-compose.postgres.yml'];
+const composeFiles = [
+  'docker-compose.yml',
+  'docker-compose.chaos.yml',
+  'docker-compose.postgres.yml',
+  'docker-compose.chaos.postgres.yml',
+];
 
 /** Every service `name` waits for, directly or through others. */
 function dependenciesOf(config: ComposeConfig, name: string, seen = new Set<string>()): Set<string> {
@@ -113,6 +118,7 @@ describe('docker-compose files', () => {
       'docker-compose.yml',
       'docker-compose.chaos.yml',
       'docker-compose.postgres.yml',
+      'docker-compose.chaos.postgres.yml',
     );
   }, 300_000);
 
@@ -199,10 +205,14 @@ describe('docker-compose files', () => {
   });
 
   it('points the services at PostgreSQL in the PostgreSQL variant, without starting SQL Server', () => {
-    for (const config of [postgres, postgresChaos]) {
+    for (const [config, host] of [
+      [postgres, 'postgres:5432'],
+      // With Toxiproxy, through its `postgres` proxy, where the lab's database faults act.
+      [postgresChaos, 'toxiproxy:25432'],
+    ] as const) {
       for (const name of ['api', 'worker']) {
         const url = new URL(service(config, name).environment?.DATABASE_URL ?? '');
-        expect(`${url.protocol}//${url.host}${url.pathname}`, name).toBe('postgres://postgres:5432/lab');
+        expect(`${url.protocol}//${url.host}${url.pathname}`, name).toBe(`postgres://${host}/lab`);
         const waitsFor = dependenciesOf(config, name);
         expect(waitsFor.has('postgres'), name).toBe(true);
         expect(waitsFor.has('mssql'), name).toBe(false);
@@ -245,6 +255,12 @@ describe('docker-compose files', () => {
     expect(composeStack.proxies.redis.upstream).toBe(hostPort(service(base, 'api').environment?.REDIS_URL));
     expect(composeStack.proxies.mssql.upstream).toBe(
       hostPort(service(base, 'api').environment?.DATABASE_URL),
+    );
+    expect(composeStack.proxies.postgres.upstream).toBe(
+      hostPort(service(postgres, 'api').environment?.DATABASE_URL),
+    );
+    expect(`toxiproxy:${composeStack.proxies.postgres.listen.split(':')[1]}`).toBe(
+      hostPort(service(postgresChaos, 'api').environment?.DATABASE_URL),
     );
     expect(new URL(composeStack.notificationsProxiedUrl).port).toBe('25001');
   });

@@ -24,6 +24,8 @@ export const composeStack = {
   /** Toxiproxy proxies by name (deploy/toxiproxy.json): listen inside the compose network → upstream. */
   proxies: {
     mssql: { listen: '0.0.0.0:21433', upstream: 'mssql:1433' },
+    /** Used when the stack runs PostgreSQL (docker-compose.chaos.postgres.yml). */
+    postgres: { listen: '0.0.0.0:25432', upstream: 'postgres:5432' },
     rabbitmq: { listen: '0.0.0.0:25672', upstream: 'rabbitmq:5672' },
     redis: { listen: '0.0.0.0:26379', upstream: 'redis:6379' },
     notifications: { listen: '0.0.0.0:25001', upstream: 'notifications-lb:5001' },

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { staleBuildReason } from '../../system/build-freshness.mjs';
 import { TargetError, type ServiceName } from './target.ts';
+
+export { buildStamp, staleBuildReason } from '../../system/build-freshness.mjs';
 
 /**
  * The lab measures the services as production runs them: compiled to JavaScript by
@@ -9,40 +10,11 @@ import { TargetError, type ServiceName } from './target.ts';
  * rebuilt before the run, so a report never describes code other than the working tree's.
  */
 
-/** Written by the build (system/copy-assets.mjs) once everything is in dist/. */
-export const buildStamp = 'dist/.built';
-
 /** What the reports say about how the services ran. */
 export const compiledRuntime = 'compiled (dist/, plain node)';
 
 /** The compiled entry point of a service, relative to the repository root. */
 export const compiledEntry = (name: ServiceName): string => `dist/system/${name}/main.js`;
-
-const sourceRoots = ['system', 'contracts'];
-const buildInputs = ['tsconfig.json', 'tsconfig.build.json', 'system/copy-assets.mjs', 'package-lock.json'];
-
-function newestSourceMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(p));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Why dist/ cannot be used as it is; undefined when it is up to date. */
-export function staleBuildReason(repoRoot: string): string | undefined {
-  const stamp = path.join(repoRoot, buildStamp);
-  if (!existsSync(stamp)) return 'no build yet';
-  const builtAt = statSync(stamp).mtimeMs;
-  for (const root of sourceRoots)
-    if (newestSourceMs(path.join(repoRoot, root)) > builtAt) return `${root}/ changed since the build`;
-  for (const file of buildInputs)
-    if (existsSync(path.join(repoRoot, file)) && statSync(path.join(repoRoot, file)).mtimeMs > builtAt)
-      return `${file} changed since the build`;
-  return undefined;
-}
 
 /** Builds the services (`npm run build`) when dist/ is missing or older than the sources. */
 export async function ensureServiceBuild(repoRoot: string, log: (line: string) => void): Promise<void> {
