@@ -1,18 +1,19 @@
 import type { Socket } from 'node:net';
-import type { ServerResponse } from 'node:http';
 import type { DropReason } from './notifications-metrics.ts';
 import { compareStreamIds } from './redis-replay-store.ts';
 
 export interface SseClientOptions {
   id: string;
-  res: ServerResponse;
   /**
    * Where frames go once the headers are out: the response's own socket. The stream has no
    * chunked framing, so its bytes are the socket's bytes, and writing them there skips the HTTP
    * layer's per-write cork (which would hold every SSE frame back until the whole fan-out,
    * Socket.IO included, had run) and its per-write ticks and allocations.
    */
-  out: Pick<Socket, 'write' | 'writableLength' | 'writableNeedDrain' | 'once' | 'off' | 'cork' | 'uncork'>;
+  out: Pick<
+    Socket,
+    'write' | 'writableLength' | 'writableNeedDrain' | 'once' | 'off' | 'cork' | 'uncork' | 'end' | 'destroy'
+  >;
   types: Set<string> | undefined;
   /** Unsent bytes (ours plus the socket's) above which the client is dropped. */
   maxBufferedBytes: number;
@@ -134,14 +135,17 @@ export class SseClient {
   drop(reason: DropReason): void {
     if (this.closed) return;
     this.options.onDrop(this, reason);
-    this.options.res.destroy();
+    this.options.out.destroy();
     this.dispose();
   }
 
   /** Ends the stream politely (shutdown). */
   end(): void {
     if (this.closed) return;
-    this.options.res.end();
+    // Closed once our end is flushed, as the HTTP server closes a `Connection: close` response's
+    // socket: the stream is the connection's only use.
+    const { out } = this.options;
+    out.end(() => out.destroy());
     this.dispose();
   }
 

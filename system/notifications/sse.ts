@@ -7,6 +7,7 @@ import type { NotificationsMetrics } from './notifications-metrics.ts';
 import type { ReplayStore } from './redis-replay-store.ts';
 import { gapReasonOf, isGapEntry } from './replay-gap.ts';
 import { SseClient } from './sse-client.ts';
+import { takeOverStreamSocket } from './stream-socket.ts';
 import {
   frameOf,
   gapFrame,
@@ -140,9 +141,9 @@ export function createSseHub(options: SseHubOptions): SseHub {
     res.flushHeaders();
     const { socket } = res;
     if (!socket) return void res.end();
+    takeOverStreamSocket(req, res);
     const client = new SseClient({
       id: randomUUID(),
-      res,
       out: socket,
       types: parseTypes(url.searchParams.getAll('types')),
       maxBufferedBytes: options.maxBufferedBytes,
@@ -151,7 +152,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
     });
     clients.add(client);
     gauge();
-    res.on('close', () => {
+    socket.on('close', () => {
       client.dispose();
       clients.delete(client);
       gauge();

@@ -33,8 +33,9 @@ export class FakeSseResponse extends EventEmitter {
     this.destroyed = true;
     this.emit('close');
   }
-  end(): void {
+  end(done?: () => void): void {
     this.ended = true;
     this.emit('close');
+    done?.();
   }
 }
