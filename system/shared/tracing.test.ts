@@ -143,7 +143,7 @@ describe('createTracing', () => {
   });
 
   it('registers nothing and records nothing when disabled', async () => {
-    const tracing = createTracing({
+    const tracing = await createTracing({
       service: 'api',
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SDK_DISABLED: 'true' },
     });

@@ -9,10 +9,6 @@ import {
   type TextMapGetter,
   type Tracer,
 } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface Tracing {
   /** Whether spans leave the process (an OTLP endpoint is configured and the SDK is not disabled). */
@@ -32,19 +28,12 @@ export interface TracingOptions {
 }
 
 /**
- * Sized for a lab run at a few hundred messages a second with several spans each: the default
- * queue (2,048 spans, flushed every 5 s) overflows within a second or two and drops spans. 16,384
- * spans flushed every 500 ms hold about 30 s of an outage of the collector. `OTEL_BSP_*` override.
- */
-const batchDefaults = { maxQueueSize: 16_384, maxExportBatchSize: 1_024, scheduledDelayMillis: 500 };
-
-/**
  * The context manager, propagator and global tracer provider are process-wide and can be
  * registered once; tests start several services in one process, so later providers only export.
  */
 let registered = false;
 
-const nonEmpty = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+export const nonEmpty = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
 
 /** Whether this process exports spans: a provider was registered. Spans cost nothing while false. */
 export const tracingActive = (): boolean => registered;
@@ -84,9 +73,10 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
  * The service's tracing. Disabled, nothing is registered and `tracer` is the API's global one, a
  * no-op unless something else in the process registered a provider. Enabled, spans are batched
  * to the OTLP/HTTP endpoint; the first enabled call registers the W3C trace-context propagator
- * and the AsyncLocalStorage context manager for the whole process.
+ * and the AsyncLocalStorage context manager for the whole process. The SDK and its exporter are
+ * loaded only then: they cost an idle process about 5 MB it would never use.
  */
-export function createTracing({ service, env = process.env }: TracingOptions): Tracing {
+export async function createTracing({ service, env = process.env }: TracingOptions): Promise<Tracing> {
   if (!tracingEnabled(env)) {
     return {
       enabled: false,
@@ -96,11 +86,8 @@ export function createTracing({ service, env = process.env }: TracingOptions): T
     };
   }
   const serviceName = nonEmpty(env.OTEL_SERVICE_NAME) ?? service;
-  const exporter = new OTLPTraceExporter({ url: otlpTracesUrl(env) });
-  const provider = new NodeTracerProvider({
-    resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName })),
-    spanProcessors: [new BatchSpanProcessor(exporter, batchConfig(env))],
-  });
+  const { createExportingProvider } = await import('./tracing-export.ts');
+  const provider = createExportingProvider(serviceName, otlpTracesUrl(env), env);
   if (!registered) {
     provider.register();
     registered = true;
@@ -111,22 +98,6 @@ export function createTracing({ service, env = process.env }: TracingOptions): T
     tracer: provider.getTracer(serviceName),
     forceFlush: () => provider.forceFlush(),
     shutdown: () => (stopping ??= provider.shutdown()),
-  };
-}
-
-function batchConfig(env: NodeJS.ProcessEnv) {
-  const positive = (name: string) => {
-    const value = Number(nonEmpty(env[name]));
-    return Number.isInteger(value) && value > 0 ? value : undefined;
-  };
-  const maxQueueSize = positive('OTEL_BSP_MAX_QUEUE_SIZE') ?? batchDefaults.maxQueueSize;
-  return {
-    maxQueueSize,
-    maxExportBatchSize: Math.min(
-      positive('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? batchDefaults.maxExportBatchSize,
-      maxQueueSize,
-    ),
-    scheduledDelayMillis: positive('OTEL_BSP_SCHEDULE_DELAY') ?? batchDefaults.scheduledDelayMillis,
   };
 }
 

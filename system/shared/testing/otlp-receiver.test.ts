@@ -17,7 +17,7 @@ let receiver: OtlpReceiver;
 let tracing: Tracing;
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  tracing = createTracing({ service: 'api', env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+  tracing = await createTracing({ service: 'api', env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
 });
 afterAll(async () => {
   await tracing.shutdown();
