@@ -36,6 +36,10 @@ const commands: Record<string, Command> = {
     summary: 'the embedded fault proxy',
   },
   'bench:listeners': { entry: './bench/listeners-bench.ts', summary: 'notification fan-out benchmark' },
+  'bench:floor': {
+    entry: './bench/fanout-floor.ts',
+    summary: 'the least fan-out latency this machine allows (plain TCP)',
+  },
   'bench:api': { entry: './bench/api-bench.ts', summary: 'API benchmark' },
   'bench:worker': { entry: './bench/worker-bench.ts', summary: 'worker benchmark' },
 };
