@@ -89,7 +89,15 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   async function appendBounded(envelope: Envelope, json: string): Promise<string | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), appendTimeoutMs);
+      timer = setTimeout(() => {
+        // Live clients still get it, but without a stream id: a Socket.IO client holding its
+        // offset cannot be recovered past it, so the operator should hear of it.
+        logger.warn(
+          { messageId: envelope.messageId, timeoutMs: appendTimeoutMs },
+          'replay buffer append timed out; fanned out without a stream id',
+        );
+        resolve(undefined);
+      }, appendTimeoutMs);
     });
     const append = replay
       .append({ messageId: envelope.messageId, type: envelope.type, json })

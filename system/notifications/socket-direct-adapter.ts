@@ -127,7 +127,7 @@ export function createDirectFrameAdapter(options: FrameAdapterOptions): typeof A
       this.broadcasting = false;
       notificationOffset = undefined;
     }
-    if (stamp?.notification) recovery.broadcasted(stamp.offset);
+    if (stamp?.notification) recovery.broadcasted(stamp.offset, (packet as EventPacket).data);
   };
   proto.apply = function (this: AdapterInternals, opts, callback) {
     const offset = notificationOffset;

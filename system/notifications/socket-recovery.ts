@@ -48,8 +48,13 @@ export interface SocketRecovery {
    * missing; the broadcaster records a gap in the stream for SSE clients too.
    */
   offsetOf(streamId: string | undefined): string;
-  /** Records a broadcast with a stream id offset (advances the watermark). */
-  broadcasted(offset: string): void;
+  /**
+   * Records a notification's broadcast: one with a stream id advances the watermark; one without
+   * (its replay append failed or timed out) is handed to every restore in flight, whose socket is
+   * not in its rooms yet and could not read it from the stream. `packet` is the event packet's data
+   * as broadcast (event name, envelope, offset).
+   */
+  broadcasted(offset: string, packet?: readonly unknown[]): void;
   /** The offset a packet sent to one socket carries: what that socket has seen so far, if known. */
   offsetForSocket(sid: string): string | undefined;
   /** True when the socket already has the notification at `offset` (it came from a process further ahead). */
@@ -63,6 +68,10 @@ const streamIdPattern = /^\d+-\d+$/;
 // Socket.IO's private session ids are 20 base64url characters; anything else is not looked up.
 const pidPattern = /^[\w-]{1,64}$/;
 
+/** The same audience as the live broadcast: the `all` room and the student's room. */
+const reaches = (envelope: Envelope, rooms: Set<string>): boolean =>
+  rooms.has(allRoom) || rooms.has(studentRoom(studentIdOf(envelope)));
+
 /** The packet a replayed entry becomes (the offset last, as on live broadcasts), or undefined when it is not for these rooms. */
 function packetOf(entry: ReplayEntry, rooms: Set<string>): unknown[] | undefined {
   if (isGapEntry(entry)) return ['gap', { reason: gapReasonOf(entry) }, entry.streamId];
@@ -72,9 +81,37 @@ function packetOf(entry: ReplayEntry, rooms: Set<string>): unknown[] | undefined
   } catch {
     return undefined;
   }
-  // The same audience as the live broadcast: the `all` room and the student's room.
-  const included = rooms.has(allRoom) || rooms.has(studentRoom(studentIdOf(envelope)));
-  return included ? [entry.type, envelope, entry.streamId] : undefined;
+  return reaches(envelope, rooms) ? [entry.type, envelope, entry.streamId] : undefined;
+}
+
+/** A notification broadcast without a stream id while a restore was reading the stream. */
+interface Unstreamed {
+  /** The watermark when it went out: it belongs after the replayed entries up to here. */
+  after: string | undefined;
+  packet: readonly unknown[];
+}
+
+/**
+ * The replayed packets (in stream order, each ending with its stream id) with the unstreamed ones
+ * for these rooms put where they went out, so the client sees every notification in broadcast
+ * order and its offset ends on the newest.
+ */
+function interleave(replayed: unknown[][], unstreamed: Unstreamed[], rooms: Set<string>): unknown[][] {
+  const mine = unstreamed.filter(({ packet }) => reaches(packet[1] as Envelope, rooms));
+  if (mine.length === 0) return replayed;
+  const merged: unknown[][] = [];
+  let next = 0;
+  for (const packet of replayed) {
+    const streamId = packet.at(-1) as string;
+    for (; next < mine.length; next++) {
+      const { after, packet: unstreamedPacket } = mine[next] as Unstreamed;
+      if (after !== undefined && compareStreamIds(after, streamId) >= 0) break;
+      merged.push([...unstreamedPacket]);
+    }
+    merged.push(packet);
+  }
+  for (const { packet } of mine.slice(next)) merged.push([...packet]);
+  return merged;
 }
 
 function withTimeout<T>(work: Promise<T>, timeoutMs: number, fallback: T): Promise<T> {
@@ -95,12 +132,17 @@ export function createSocketRecovery(options: SocketRecoveryOptions): SocketReco
   const localPrefix = `local:${process.pid}.${Date.now().toString(36)}:`;
   // Recovered sockets whose client has seen further than this process has broadcast.
   const ahead = new Map<string, string>();
+  // Restores reading the stream right now, each collecting what goes out meanwhile without a
+  // stream id: their sockets join the rooms only when the read is done, and the stream will not
+  // have it (or will have it past the watermark they stop at).
+  const restoring = new Set<Unstreamed[]>();
 
   /**
    * Missed entries after `offset` up to the watermark. The loop ends only when it has read up to
    * the watermark as it stands after the last await: from there to the socket joining its rooms
    * (Socket.IO builds it right after this promise resolves) only microtasks run, and fan-outs
-   * always start from a macrotask, so no broadcast falls between replay and live delivery.
+   * always start from a macrotask, so no broadcast falls between replay and live delivery. A
+   * broadcast without a stream id does not move the watermark: `restore` hands those over itself.
    */
   async function missedAfter(offset: string, rooms: Set<string>): Promise<unknown[][] | null> {
     const packets: unknown[][] = [];
@@ -130,12 +172,19 @@ export function createSocketRecovery(options: SocketRecoveryOptions): SocketReco
 
   async function restore(pid: string, offset: string): Promise<Session | null> {
     if (!streamIdPattern.test(offset) || !pidPattern.test(pid)) return null;
-    const session = await sessions.take(pid);
-    if (!session) return null;
-    const missedPackets = await missedAfter(offset, new Set(session.rooms));
-    if (!missedPackets) return null;
-    if (watermark !== undefined && compareStreamIds(offset, watermark) > 0) ahead.set(session.sid, offset);
-    return { ...session, missedPackets };
+    const unstreamed: Unstreamed[] = [];
+    restoring.add(unstreamed);
+    try {
+      const session = await sessions.take(pid);
+      if (!session) return null;
+      const rooms = new Set(session.rooms);
+      const replayed = await missedAfter(offset, rooms);
+      if (!replayed) return null;
+      if (watermark !== undefined && compareStreamIds(offset, watermark) > 0) ahead.set(session.sid, offset);
+      return { ...session, missedPackets: interleave(replayed, unstreamed, rooms) };
+    } finally {
+      restoring.delete(unstreamed);
+    }
   }
 
   return {
@@ -148,8 +197,11 @@ export function createSocketRecovery(options: SocketRecoveryOptions): SocketReco
       }
     },
     offsetOf: (streamId) => streamId ?? `${localPrefix}${++localSeq}`,
-    broadcasted(offset) {
-      if (!streamIdPattern.test(offset)) return;
+    broadcasted(offset, packet) {
+      if (!streamIdPattern.test(offset)) {
+        if (packet) for (const pending of restoring) pending.push({ after: watermark, packet: [...packet] });
+        return;
+      }
       watermark = newer(watermark, offset);
       for (const [sid, after] of ahead) if (compareStreamIds(after, offset) <= 0) ahead.delete(sid);
     },
