@@ -27,3 +27,11 @@ describe('bench:floor options', () => {
     expect(parseFloorArgs(['--listeners', '50000', '--servers', '4']).servers).toBe(4);
   });
 });
+
+describe('bench options, a typo', () => {
+  it('is one line naming the option meant and the list', () => {
+    expect(() => parseFloorArgs(['--listners', '5'])).toThrow(
+      'unknown option --listners; did you mean --listeners? (options: --listeners --rate --duration --workers --servers --out)',
+    );
+  });
+});

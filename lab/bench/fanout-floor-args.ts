@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { benchOptionValues, optionChecks } from './bench-args.ts';
 
 export interface FloorArgs {
   listeners: number;
@@ -12,24 +12,16 @@ export interface FloorArgs {
 
 /** `--listeners --rate --duration --workers --servers --out`; throws naming every bad value. */
 export function parseFloorArgs(argv: string[]): FloorArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      listeners: { type: 'string', default: '10000' },
-      rate: { type: 'string', default: '1' },
-      duration: { type: 'string', default: '30' },
-      workers: { type: 'string', default: '4' },
-      servers: { type: 'string', default: '1' },
-      out: { type: 'string', default: 'reports/bench/fanout-floor.json' },
-    },
+  const values = benchOptionValues(argv, {
+    listeners: { type: 'string', default: '10000' },
+    rate: { type: 'string', default: '1' },
+    duration: { type: 'string', default: '30' },
+    workers: { type: 'string', default: '4' },
+    servers: { type: 'string', default: '1' },
+    out: { type: 'string', default: 'reports/bench/fanout-floor.json' },
   });
   const problems: string[] = [];
-  const positive = (name: string, raw: string, integer: boolean): number => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-      problems.push(`--${name} must be a positive ${integer ? 'integer' : 'number'} (got "${raw}")`);
-    return n;
-  };
+  const { positive } = optionChecks(problems);
   const args = {
     listeners: positive('listeners', values.listeners, true),
     ratePerSec: positive('rate', values.rate, false),

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_LIBRARY_SHARE } from '../load/listener-fleet-plan.ts';
+import { benchOptionValues, optionChecks } from './bench-args.ts';
 
 export interface ListenersBenchArgs {
   listeners: number;
@@ -26,32 +26,18 @@ export function parseListenersBenchArgs(
   argv: string[],
   urls: { amqpUrl: string; redisUrl: string },
 ): ListenersBenchArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      listeners: { type: 'string', default: '10000' },
-      rate: { type: 'string', default: '2' },
-      duration: { type: 'string', default: '30' },
-      workers: { type: 'string', default: '4' },
-      processes: { type: 'string', default: '1' },
-      'connect-rate': { type: 'string', default: '2000' },
-      'library-share': { type: 'string', default: String(DEFAULT_LIBRARY_SHARE) },
-      out: { type: 'string', default: 'reports/bench/listeners.json' },
-    },
+  const values = benchOptionValues(argv, {
+    listeners: { type: 'string', default: '10000' },
+    rate: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '30' },
+    workers: { type: 'string', default: '4' },
+    processes: { type: 'string', default: '1' },
+    'connect-rate': { type: 'string', default: '2000' },
+    'library-share': { type: 'string', default: String(DEFAULT_LIBRARY_SHARE) },
+    out: { type: 'string', default: 'reports/bench/listeners.json' },
   });
   const problems: string[] = [];
-  const positive = (name: string, raw: string, integer: boolean): number => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-      problems.push(`--${name} must be a positive ${integer ? 'integer' : 'number'} (got "${raw}")`);
-    return n;
-  };
-  const share = (name: string, raw: string): number => {
-    const n = Number(raw);
-    if (raw.trim() === '' || !(n >= 0 && n <= 1))
-      problems.push(`--${name} must be a number within 0..1 (got "${raw}")`);
-    return n;
-  };
+  const { positive, share } = optionChecks(problems);
   const args: ListenersBenchArgs = {
     listeners: positive('listeners', values.listeners, true),
     ratePerSec: positive('rate', values.rate, false),

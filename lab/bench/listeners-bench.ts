@@ -117,10 +117,16 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  const args = parseListenersBenchArgs(process.argv.slice(2), {
-    amqpUrl: process.env.AMQP_URL ?? defaultUrls.amqp,
-    redisUrl: process.env.REDIS_URL ?? defaultUrls.redis,
-  });
+  let args: ReturnType<typeof parseListenersBenchArgs>;
+  try {
+    args = parseListenersBenchArgs(process.argv.slice(2), {
+      amqpUrl: process.env.AMQP_URL ?? defaultUrls.amqp,
+      redisUrl: process.env.REDIS_URL ?? defaultUrls.redis,
+    });
+  } catch (error) {
+    process.stderr.write(`bench:listeners: ${(error as Error).message.replace(/^bench:listeners: /, '')}\n`);
+    process.exit(2);
+  }
   log(
     `listeners=${args.listeners} rate=${args.ratePerSec}/s duration=${args.durationSec}s ` +
       `workers=${args.workers} processes=${args.processes} library-share=${args.libraryShare}`,
