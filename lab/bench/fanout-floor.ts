@@ -20,14 +20,19 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (text: string): void => void process.stdout.write(`[floor] ${text}\n`);
 
 function child(file: string): ChildProcess {
-  return fork(path.join(here, file), [], {
+  const process = fork(path.join(here, file), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // A send to a process that has died is reported here, not thrown: its missing answer ends the run.
+  process.on('error', (error) => log(`a floor process failed: ${error.message}`));
+  return process;
 }
 
 function nextMessage<T>(process: ChildProcess, kind: string): Promise<T> {
   return new Promise((resolve, reject) => {
+    if (process.exitCode !== null || process.signalCode !== null)
+      return reject(new Error(`a floor process had exited before "${kind}"`));
     const onMessage = (message: { kind: string }) => {
       if (message.kind !== kind) return;
       process.off('message', onMessage);

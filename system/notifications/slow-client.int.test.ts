@@ -107,3 +107,31 @@ describe('slow clients', () => {
     expect(await disconnected).toMatch(/transport (close|error)/);
   });
 });
+
+describe('shutting down with a client that stopped reading', () => {
+  it('does not wait on it: its stream is cut after a short grace', async () => {
+    // Buffers and the drain deadline large enough that the client is not dropped before shutdown.
+    const h2 = await startHarness({
+      CLIENT_MAX_BUFFER_BYTES: String(64 * 1024 * 1024),
+      CLIENT_DRAIN_TIMEOUT_MS: '60000',
+    });
+    let closed = false;
+    try {
+      const port = Number(new URL(h2.baseUrl).port);
+      const stalled = await openStalledClient(port);
+      const sse = openSse(`${h2.baseUrl}/api/notifications/stream`);
+      await sse.connected;
+      // More than loopback's kernel buffers hold, so bytes stay queued in the server.
+      for (let i = 0; i < perPhase; i++) h2.publish({ filler: fillerBytes });
+      await h2.waitFor(() => sse.notifications().length >= perPhase, 20_000, 'delivery to the reader');
+      sse.close();
+      const started = Date.now();
+      await h2.close();
+      closed = true;
+      expect(Date.now() - started).toBeLessThan(5_000);
+      stalled.destroy();
+    } finally {
+      if (!closed) await h2.close();
+    }
+  }, 60_000);
+});

@@ -105,4 +105,28 @@ describe('Socket.IO recovery across notifications that have no stream id', () =>
     await releaseAll();
     expect((await restoring)?.missedPackets).toEqual([]);
   });
+
+  it('gives a notification once when its timed-out append lands within the range the restore reads', async () => {
+    const stream = [entry('1-0', 'm1'), entry('2-0', 'm2'), entry('3-0', 'm3')];
+    const { recovery, releaseAll } = recoveryWithHeldReads(stream, [allRoom]);
+    recovery.broadcasted('1-0', live('m1', '1-0'));
+    const restoring = recovery.restore('pid-1', '1-0');
+    // m2 went out without a stream id, but its append landed at 2-0 before m3's.
+    recovery.broadcasted('local:1', live('m2', 'local:1'));
+    recovery.broadcasted('3-0', live('m3', '3-0'));
+    await releaseAll();
+    const packets = (await restoring)?.missedPackets ?? [];
+    expect(messageIdsOf(packets)).toEqual(['m2', 'm3']);
+    expect(packets[0]?.at(-1)).toBe('2-0');
+  });
+
+  it('gives up on recovery when Redis lost more than it can hold for one restore', async () => {
+    const stream = [entry('1-0', 'm1')];
+    const { recovery, releaseAll } = recoveryWithHeldReads(stream, [allRoom]);
+    recovery.broadcasted('1-0', live('m1', '1-0'));
+    const restoring = recovery.restore('pid-1', '1-0');
+    for (let i = 0; i < 1_001; i++) recovery.broadcasted(`local:${i}`, live(`x${i}`, `local:${i}`));
+    await releaseAll();
+    expect(await restoring).toBeNull();
+  });
 });

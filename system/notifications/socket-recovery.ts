@@ -97,7 +97,13 @@ interface Unstreamed {
  * order and its offset ends on the newest.
  */
 function interleave(replayed: unknown[][], unstreamed: Unstreamed[], rooms: Set<string>): unknown[][] {
-  const mine = unstreamed.filter(({ packet }) => reaches(packet[1] as Envelope, rooms));
+  // A timed-out append can still land, within the range just read (or another process appended
+  // it first): the replayed copy, with its stream id, is the one kept.
+  const replayedIds = new Set(replayed.map((packet) => (packet[1] as Partial<Envelope>).messageId));
+  const mine = unstreamed.filter(
+    ({ packet }) =>
+      reaches(packet[1] as Envelope, rooms) && !replayedIds.has((packet[1] as Envelope).messageId),
+  );
   if (mine.length === 0) return replayed;
   const merged: unknown[][] = [];
   let next = 0;
@@ -136,6 +142,9 @@ export function createSocketRecovery(options: SocketRecoveryOptions): SocketReco
   // stream id: their sockets join the rooms only when the read is done, and the stream will not
   // have it (or will have it past the watermark they stop at).
   const restoring = new Set<Unstreamed[]>();
+  // A restore that saw more than this go out without a stream id gives its client a fresh
+  // session instead: Redis is failing, and the list would grow with every notification.
+  const maxUnstreamed = 1_000;
 
   /**
    * Missed entries after `offset` up to the watermark. The loop ends only when it has read up to
@@ -179,7 +188,7 @@ export function createSocketRecovery(options: SocketRecoveryOptions): SocketReco
       if (!session) return null;
       const rooms = new Set(session.rooms);
       const replayed = await missedAfter(offset, rooms);
-      if (!replayed) return null;
+      if (!replayed || unstreamed.length > maxUnstreamed) return null;
       if (watermark !== undefined && compareStreamIds(offset, watermark) > 0) ahead.set(session.sid, offset);
       return { ...session, missedPackets: interleave(replayed, unstreamed, rooms) };
     } finally {
@@ -199,7 +208,9 @@ export function createSocketRecovery(options: SocketRecoveryOptions): SocketReco
     offsetOf: (streamId) => streamId ?? `${localPrefix}${++localSeq}`,
     broadcasted(offset, packet) {
       if (!streamIdPattern.test(offset)) {
-        if (packet) for (const pending of restoring) pending.push({ after: watermark, packet: [...packet] });
+        if (packet)
+          for (const pending of restoring)
+            if (pending.length <= maxUnstreamed) pending.push({ after: watermark, packet: [...packet] });
         return;
       }
       watermark = newer(watermark, offset);

@@ -22,6 +22,9 @@ export interface SseClientOptions {
   onDrop: (client: SseClient, reason: DropReason) => void;
 }
 
+/** How long an ended stream may take to flush before its connection is cut, in milliseconds. */
+const endGraceMs = 1_000;
+
 /** Live notifications held back while a reconnecting client is replayed. */
 interface Held {
   messageId: string;
@@ -143,9 +146,12 @@ export class SseClient {
   end(): void {
     if (this.closed) return;
     // Closed once our end is flushed, as the HTTP server closes a `Connection: close` response's
-    // socket: the stream is the connection's only use.
+    // socket: the stream is the connection's only use. A client that stopped reading never lets
+    // it flush, and the connection is no longer the HTTP server's to cut at shutdown: it is cut
+    // here after a grace period.
     const { out } = this.options;
     out.end(() => out.destroy());
+    setTimeout(() => out.destroy(), endGraceMs).unref();
     this.dispose();
   }
 

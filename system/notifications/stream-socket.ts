@@ -40,7 +40,7 @@ function loadFreeParser(): FreeParser | undefined {
 }
 const freeParser = loadFreeParser();
 
-type ServedSocket = Socket & { parser?: unknown };
+type ServedSocket = Socket & { parser?: unknown; _httpMessage?: unknown };
 type DetachableResponse = ServerResponse & { detachSocket?: (socket: Socket) => void };
 
 /**
@@ -55,7 +55,8 @@ export function takeOverStreamSocket(req: IncomingMessage, res: ServerResponse):
   if (!socket || !freeParser || !socket.parser || typeof response.detachSocket !== 'function') return false;
   const release = freeParser;
   setImmediate(() => {
-    if (socket.destroyed || socket.parser === undefined || socket.parser === null) return;
+    // Only the stream's own, still open, connection (detachSocket asserts the response is its own).
+    if (socket.destroyed || !socket.parser || socket._httpMessage !== res) return;
     response.detachSocket?.(socket);
     for (const event of socket.eventNames())
       for (const listener of socket.rawListeners(event) as ((...args: unknown[]) => void)[])
