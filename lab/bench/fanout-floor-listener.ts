@@ -3,6 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { epochUs } from '../../contracts/clock.ts';
+import { createLatencyHistogram } from '../metrics/latency-histogram.ts';
 import {
   RECORD_BYTES,
   intendedUsOf,
@@ -11,7 +12,8 @@ import {
 } from './fanout-floor-protocol.ts';
 
 const send = (reply: ListenerReply): void => void process.send?.(reply);
-const latenciesMs: number[] = [];
+// The same histograms as the listener fleet's, merged by the parent the same way.
+const latency = createLatencyHistogram();
 const sockets: Socket[] = [];
 const lag = monitorEventLoopDelay({ resolution: 10 });
 let cpuAtStart = process.cpuUsage();
@@ -23,8 +25,7 @@ function listen(socket: Socket): void {
     const now = epochUs();
     const data = partial ? Buffer.concat([partial, chunk]) : chunk;
     let at = 0;
-    for (; at + RECORD_BYTES <= data.length; at += RECORD_BYTES)
-      latenciesMs.push((now - intendedUsOf(data, at)) / 1000);
+    for (; at + RECORD_BYTES <= data.length; at += RECORD_BYTES) latency.record(now - intendedUsOf(data, at));
     partial = at < data.length ? data.subarray(at) : undefined;
   });
 }
@@ -66,8 +67,7 @@ process.on('message', (command: ListenerCommand) => {
     const cpu = process.cpuUsage(cpuAtStart);
     send({
       kind: 'report',
-      received: latenciesMs.length,
-      latenciesMs,
+      latency: latency.encode(),
       cpuUs: cpu.user + cpu.system,
       lagP99Ms: lag.percentile(99) / 1e6,
       lagMaxMs: lag.max / 1e6,

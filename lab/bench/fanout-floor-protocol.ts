@@ -41,9 +41,8 @@ export type ListenerReply =
   | { kind: 'connected'; count: number; failed: number }
   | {
       kind: 'report';
-      received: number;
-      /** Intended send → receipt, ms, one per record received. */
-      latenciesMs: number[];
+      /** Intended send → receipt of every record received (an encoded latency histogram, µs). */
+      latency: string;
       cpuUs: number;
       lagP99Ms: number;
       lagMaxMs: number;

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { epochUs } from '../../contracts/clock.ts';
+import { quantileSorted } from '../compare/compare-statistics.ts';
+import { mergeEncodedHistograms } from '../metrics/latency-histogram.ts';
 import type { ListenerReply, ServerReply } from './fanout-floor-protocol.ts';
 import { RECORD_BYTES } from './fanout-floor-protocol.ts';
 import { parseFloorArgs, type FloorArgs } from './fanout-floor-args.ts';
@@ -43,10 +45,6 @@ function nextMessage<T>(process: ChildProcess, kind: string): Promise<T> {
   });
 }
 
-const quantile = (sorted: number[], q: number): number =>
-  sorted.length === 0
-    ? Number.NaN
-    : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN);
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 async function main(): Promise<void> {
@@ -123,8 +121,8 @@ async function main(): Promise<void> {
       systemUs: serverReplies.reduce((sum, r) => sum + r.systemUs, 0),
       loopMs: serverReplies.flatMap((r) => r.loopMs),
     };
-    const latencies = listenerReports.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
-    const received = latencies.length;
+    const latency = mergeEncodedHistograms(listenerReports.map((r) => r.latency)).summary();
+    const received = latency.count;
     const loops = [...s.loopMs].sort((a, b) => a - b);
     const windowUs = args.durationSec * 1e6 + 5e6;
     const listenerCpuUs = listenerReports.reduce((sum, r) => sum + r.cpuUs, 0);
@@ -143,12 +141,11 @@ async function main(): Promise<void> {
       recordBytes: RECORD_BYTES,
       delivered: received,
       expected: total * s.sends,
-      latencyMs: {
-        p50: round(quantile(latencies, 0.5)),
-        p99: round(quantile(latencies, 0.99)),
-        max: round(latencies[latencies.length - 1] ?? Number.NaN),
+      latencyMs: { p50: latency.p50Ms, p99: latency.p99Ms, max: latency.maxMs },
+      serverLoopMs: {
+        p50: round(loops.length > 0 ? quantileSorted(loops, 0.5) : Number.NaN),
+        max: round(loops.at(-1) ?? Number.NaN),
       },
-      serverLoopMs: { p50: round(quantile(loops, 0.5)), max: round(loops[loops.length - 1] ?? Number.NaN) },
       serverCpuUsPerDelivery: round((s.userUs + s.systemUs) / Math.max(1, s.writes)),
       /** Of which in the kernel: the write system calls and, on loopback, the receiving side's TCP work. */
       serverKernelShare: round(s.systemUs / Math.max(1, s.userUs + s.systemUs), 3),

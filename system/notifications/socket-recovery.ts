@@ -88,7 +88,7 @@ function packetOf(entry: ReplayEntry, rooms: Set<string>): unknown[] | undefined
 interface Unstreamed {
   /** The watermark when it went out: it belongs after the replayed entries up to here. */
   after: string | undefined;
-  packet: readonly unknown[];
+  packet: unknown[];
 }
 
 /**
@@ -97,6 +97,7 @@ interface Unstreamed {
  * order and its offset ends on the newest.
  */
 function interleave(replayed: unknown[][], unstreamed: Unstreamed[], rooms: Set<string>): unknown[][] {
+  if (unstreamed.length === 0) return replayed;
   // A timed-out append can still land, within the range just read (or another process appended
   // it first): the replayed copy, with its stream id, is the one kept.
   const replayedIds = new Set(replayed.map((packet) => (packet[1] as Partial<Envelope>).messageId));
@@ -112,11 +113,11 @@ function interleave(replayed: unknown[][], unstreamed: Unstreamed[], rooms: Set<
     for (; next < mine.length; next++) {
       const { after, packet: unstreamedPacket } = mine[next] as Unstreamed;
       if (after !== undefined && compareStreamIds(after, streamId) >= 0) break;
-      merged.push([...unstreamedPacket]);
+      merged.push(unstreamedPacket);
     }
     merged.push(packet);
   }
-  for (const { packet } of mine.slice(next)) merged.push([...packet]);
+  for (const { packet } of mine.slice(next)) merged.push(packet);
   return merged;
 }
 
@@ -208,9 +209,11 @@ export function createSocketRecovery(options: SocketRecoveryOptions): SocketReco
     offsetOf: (streamId) => streamId ?? `${localPrefix}${++localSeq}`,
     broadcasted(offset, packet) {
       if (!streamIdPattern.test(offset)) {
-        if (packet)
-          for (const pending of restoring)
-            if (pending.length <= maxUnstreamed) pending.push({ after: watermark, packet: [...packet] });
+        if (packet && restoring.size > 0) {
+          // One copy for every restore: the broadcast's own array is Socket.IO's.
+          const unstreamed = { after: watermark, packet: [...packet] };
+          for (const pending of restoring) if (pending.length <= maxUnstreamed) pending.push(unstreamed);
+        }
         return;
       }
       watermark = newer(watermark, offset);

@@ -16,7 +16,6 @@ export function apiDashboard(): LabDashboard {
     title: 'Event lab: API',
     description: 'Business API: HTTP, de-duplication, two-level cache, database, outbox and breakers.',
     tags: ['event-lab', 'api'],
-    datasources: ['prometheus', 'loki'],
     annotations: [labPhases(), labFaults(), breakerTransitionLogs('api')],
     rows: [
       row('HTTP', ...httpPanels('api')),

@@ -22,7 +22,6 @@ export interface LabDashboardSpec {
   title: string;
   description: string;
   tags: string[];
-  datasources: readonly DatasourceKind[];
   /** Variables after the data source ones. */
   variables?: cog.Builder<dashboard.VariableModel>[];
   annotations: cog.Builder<dashboard.AnnotationQuery>[];
@@ -200,12 +199,22 @@ export function faultInjectionLogs(): cog.Builder<dashboard.AnnotationQuery> {
   });
 }
 
+/** The data sources the panels and annotations read, in the order of `datasourceFacts`. */
+function datasourcesRead(spec: LabDashboardSpec): DatasourceKind[] {
+  const read = new Set<string | undefined>([
+    ...spec.annotations.map((annotation) => annotation.build().datasource?.type),
+    ...spec.rows.flatMap(({ panels }) => panels.map((panel) => panel.build().datasource?.type)),
+  ]);
+  return (Object.keys(datasources.datasourceFacts) as DatasourceKind[]).filter((kind) => read.has(kind));
+}
+
 /**
  * One of the lab's dashboards: live (5 s refresh, last 30 min), shared crosshair, a variable per data
  * source, linked to the others; rows laid out top to bottom, panels left to right, numbered in
  * reading order.
  */
 export function labDashboard(spec: LabDashboardSpec): LabDashboard {
+  const read = datasourcesRead(spec);
   const builder = new dashboard.DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)
@@ -222,7 +231,7 @@ export function labDashboard(spec: LabDashboardSpec): LabDashboard {
     .weekStart('')
     .links([eventLabLink()])
     .annotations(spec.annotations)
-    .variables([...spec.datasources.map(datasourceVariable), ...(spec.variables ?? [])]);
+    .variables([...read.map(datasourceVariable), ...(spec.variables ?? [])]);
   let id = 0;
   for (const { title, panels } of spec.rows) {
     builder.withRow(new dashboard.RowBuilder(title).id(++id));
@@ -233,5 +242,5 @@ export function labDashboard(spec: LabDashboardSpec): LabDashboard {
       builder.withPanel(panel);
     }
   }
-  return { datasources: spec.datasources, build: () => builder.build() };
+  return { datasources: read, build: () => builder.build() };
 }

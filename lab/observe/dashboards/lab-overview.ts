@@ -36,7 +36,6 @@ export function labOverviewDashboard(): LabDashboard {
     description:
       'A scenario side by side with the system: phases and faults, dedupe hit rate, breakers, notification latency, listeners, outbox, worker results and dead letters.',
     tags: ['event-lab', 'lab'],
-    datasources: ['prometheus', 'loki'],
     variables: [scenarioVariable()],
     annotations: [
       labPhases(`{${scenario}}`),

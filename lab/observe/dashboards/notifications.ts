@@ -14,7 +14,6 @@ export function notificationsDashboard(): LabDashboard {
     description:
       'Notifications: connected SSE/Socket.IO clients, deliveries, pipeline latency, drops, replays, HTTP.',
     tags: ['event-lab', 'notifications'],
-    datasources: ['prometheus', 'tempo'],
     annotations: [labPhases(), labFaults()],
     rows: [
       row(

@@ -43,6 +43,30 @@ interface PanelText {
   width: number;
 }
 
+/** What every panel builder can be told about its frame (each method returns the builder). */
+interface Framed<B> {
+  title(title: string): B;
+  description(description: string): B;
+  datasource(datasource: dashboard.DataSourceRef): B;
+  span(width: number): B;
+  height(height: number): B;
+}
+
+/** The panel's title, description, data source and size: the part every panel shares. */
+function framed<B extends Framed<B>>(
+  panel: B,
+  text: PanelText,
+  datasource: dashboard.DataSourceRef,
+  height: number,
+): B {
+  return panel
+    .title(text.title)
+    .description(text.description ?? '')
+    .datasource(datasource)
+    .span(text.width)
+    .height(height);
+}
+
 function promTargets(queries: PromQuery[]): prom.DataqueryBuilder[] {
   return queries.map(({ expr, legend, exemplar }, index) => {
     const target = new prom.DataqueryBuilder()
@@ -80,12 +104,7 @@ export interface TimeseriesOptions extends PanelText {
 
 export function promTimeseries(options: TimeseriesOptions): timeseries.PanelBuilder {
   const bars = options.style === 'bars';
-  const panel = new timeseries.PanelBuilder()
-    .title(options.title)
-    .description(options.description ?? '')
-    .datasource(datasources.prometheus)
-    .span(options.width)
-    .height(8)
+  const panel = framed(new timeseries.PanelBuilder(), options, datasources.prometheus, 8)
     .targets(promTargets(options.queries))
     .unit(options.unit)
     .drawStyle(bars ? common.GraphDrawStyle.Bars : common.GraphDrawStyle.Line)
@@ -133,12 +152,7 @@ export function stateTimeline(options: StateTimelineOptions): statetimeline.Pane
       options.states.map(({ value, text, color }, index) => [String(value), { text, color, index }]),
     ),
   };
-  return new statetimeline.PanelBuilder()
-    .title(options.title)
-    .description(options.description ?? '')
-    .datasource(datasources.prometheus)
-    .span(options.width)
-    .height(6)
+  return framed(new statetimeline.PanelBuilder(), options, datasources.prometheus, 6)
     .targets(promTargets([options.query]))
     .mappings([mapping])
     .colorScheme(colourByThresholds())
@@ -166,12 +180,7 @@ export interface StatOptions extends PanelText {
 
 /** The last value, large, over a sparkline of the range. */
 export function promStat(options: StatOptions): stat.PanelBuilder {
-  return new stat.PanelBuilder()
-    .title(options.title)
-    .description(options.description ?? '')
-    .datasource(datasources.prometheus)
-    .span(options.width)
-    .height(5)
+  return framed(new stat.PanelBuilder(), options, datasources.prometheus, 5)
     .targets(promTargets([options.query]))
     .unit(options.unit)
     .colorScheme(colourByThresholds())
@@ -190,12 +199,7 @@ export interface LogsOptions extends PanelText {
 
 /** Newest first, each line wrapped and expandable into its JSON fields. */
 export function lokiLogs(options: LogsOptions): logs.PanelBuilder {
-  return new logs.PanelBuilder()
-    .title(options.title)
-    .description(options.description ?? '')
-    .datasource(datasources.loki)
-    .span(options.width)
-    .height(8)
+  return framed(new logs.PanelBuilder(), options, datasources.loki, 8)
     .targets([
       new loki.DataqueryBuilder()
         .datasource(datasources.loki)
@@ -220,12 +224,7 @@ export interface TracesOptions extends PanelText {
 
 /** A TraceQL search as a table of traces: each trace id links to its spans. */
 export function tempoTraces(options: TracesOptions): table.PanelBuilder {
-  return new table.PanelBuilder()
-    .title(options.title)
-    .description(options.description ?? '')
-    .datasource(datasources.tempo)
-    .span(options.width)
-    .height(10)
+  return framed(new table.PanelBuilder(), options, datasources.tempo, 10)
     .targets([
       new tempo.DataqueryBuilder()
         .datasource(datasources.tempo)

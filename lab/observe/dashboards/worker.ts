@@ -18,7 +18,6 @@ export function workerDashboard(): LabDashboard {
     description:
       'Worker: message results, processing time, consumer connection, dead letters, notification publishing and breakers.',
     tags: ['event-lab', 'worker'],
-    datasources: ['prometheus', 'loki'],
     annotations: [labPhases(), labFaults(), breakerTransitionLogs('worker')],
     rows: [
       row(
